@@ -1,0 +1,72 @@
+"""The one authorization mechanism: every view declares who may call it; undeclared views are refused.
+
+`@allow(PUBLIC)` for buyer pages, `@allow(ARTISAN, COORDINATOR, ADMIN)` for the studio, and so on.
+`enforce_access` runs before every request. Ownership of an artisan's things is checked with
+`artisan_scope_or_404`: an artisan asking for another's garment gets a 404, never a hint.
+"""
+from flask import abort, current_app, request
+from flask_login import current_user
+from flask_babel import lazy_gettext as _l
+
+from storefront.extensions import db
+from storefront.models import Role, User
+
+PUBLIC = "public"
+ADMIN = Role.ADMIN.value
+COORDINATOR = Role.COORDINATOR.value
+ARTISAN = Role.ARTISAN.value
+STAFF = (ADMIN, COORDINATOR)
+EVERYONE_LOGGED_IN = (ADMIN, COORDINATOR, ARTISAN)
+
+
+def allow(*roles):
+    """Declare who may call a view."""
+    def decorate(view):
+        view.allowed_roles = frozenset(roles)
+        return view
+    return decorate
+
+
+def enforce_access():
+    """before_request: refuse what the view does not allow; views that declare nothing are refused."""
+    if request.endpoint is None or request.endpoint == "static":
+        return None
+    view = current_app.view_functions.get(request.endpoint)
+    roles = getattr(view, "allowed_roles", None)
+    if roles is None:
+        current_app.logger.error("view %s declares no access rule; refused", request.endpoint)
+        abort(403)
+    if PUBLIC in roles:
+        return None
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    if current_user.role not in roles:
+        abort(403)
+    return None
+
+
+def can_act_for(artisan_id):
+    """Staff act for every artisan; an artisan only for herself."""
+    if not current_user.is_authenticated:
+        return False
+    return current_user.is_staff or current_user.artisan_id == artisan_id
+
+
+def artisan_scope_or_404(artisan_id):
+    """404 (not 403) when the current user may not see this artisan's things."""
+    if not can_act_for(artisan_id):
+        abort(404)
+
+
+def init_login_manager(login_manager):
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id):
+        try:
+            return db.session.get(User, int(user_id))
+        except (TypeError, ValueError):
+            return None

@@ -1,0 +1,4 @@
+"""Cart, stock holds, the Checkout Session, success and cancel pages."""
+from flask import Blueprint
+
+bp = Blueprint("checkout", __name__)

@@ -1,0 +1,99 @@
+"""Registers every domain's CLI commands on the `flask` command."""
+import importlib
+import subprocess
+import sys
+
+import click
+from flask.cli import with_appcontext
+
+from storefront.config import REPO_ROOT
+
+DOMAINS = ("accounts", "catalog", "studio", "checkout", "payments", "orders", "earnings", "media")
+
+
+@click.group()
+def rates():
+    """Exchange rates (units of a currency for one MXN)."""
+
+
+@rates.command("set")
+@click.argument("currency")
+@click.argument("rate")
+@with_appcontext
+def rates_set(currency, rate):
+    """Record a new rate, e.g. `flask rates set USD 0.0550`."""
+    from storefront.pricing import set_rate
+    try:
+        row = set_rate(currency, rate)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"1 MXN = {row.rate.normalize()} {row.currency} (set {row.set_at:%Y-%m-%d %H:%M} UTC)")
+
+
+@rates.command("list")
+@with_appcontext
+def rates_list():
+    """Show the rate in use for each currency."""
+    from storefront.pricing import latest_rates
+    for currency, row in sorted(latest_rates().items()):
+        click.echo(f"{currency} {row.rate.normalize()} set {row.set_at:%Y-%m-%d %H:%M} UTC")
+
+
+@click.command("demo")
+@with_appcontext
+def demo():
+    """Load the demo cooperative (idempotent; refused in production)."""
+    from flask import current_app
+    from storefront.demo import load_demo
+    if current_app.config["ENV"] == "production":
+        raise click.ClickException("refusing to load demo data into a production configuration")
+    click.echo(load_demo())
+
+
+@click.command("demo-if-empty")
+@with_appcontext
+def demo_if_empty():
+    """Load the demo data only when there are no artisans yet (used by `make run`)."""
+    from flask import current_app
+    from sqlalchemy import func, select
+    from storefront.extensions import db
+    from storefront.models import Artisan
+    if current_app.config["ENV"] == "production":
+        return
+    if db.session.scalar(select(func.count()).select_from(Artisan)) == 0:
+        from storefront.demo import load_demo
+        click.echo(load_demo())
+
+
+@click.group()
+def translate():
+    """Extract, update and compile the message catalogues."""
+
+
+def _pybabel(*args):
+    result = subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], cwd=REPO_ROOT)
+    if result.returncode:
+        raise click.ClickException(f"pybabel {args[0]} failed")
+
+
+@translate.command("update")
+def translate_update():
+    """Extract strings into messages.pot and merge them into every catalogue."""
+    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "--no-location",
+             "--sort-output", "-o", "translations/messages.pot", ".")
+    _pybabel("update", "-i", "translations/messages.pot", "-d", "translations", "--no-fuzzy-matching")
+
+
+@translate.command("compile")
+def translate_compile():
+    """Compile every catalogue to .mo."""
+    _pybabel("compile", "-d", "translations")
+
+
+def register(app):
+    for command in (rates, demo, demo_if_empty, translate):
+        app.cli.add_command(command)
+    for domain in DOMAINS:
+        module = importlib.import_module(f"storefront.{domain}.commands")
+        for command in module.commands:
+            app.cli.add_command(command)

@@ -1,0 +1,3 @@
+"""CLI commands of this domain, added to `flask` by storefront.cli."""
+
+commands = []

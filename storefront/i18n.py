@@ -1,0 +1,80 @@
+"""Which language and currency a visitor sees.
+
+Locale: an explicit choice (`?lang=` , remembered in the session) > the logged-in user's preference >
+Accept-Language > the area's default (Spanish in the studio and cooperative pages, English for buyers).
+Currency: `?currency=` (remembered) > a default for the locale. Unknown codes are ignored.
+"""
+from flask import g, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+from storefront.money import BUYER_CURRENCIES
+
+LOCALES = ("en", "es", "fr", "de")
+BUYER_DEFAULT_LOCALE = "en"
+STAFF_DEFAULT_LOCALE = "es"
+STAFF_BLUEPRINTS = ("studio", "accounts", "earnings", "orders")
+CURRENCY_FOR_LOCALE = {"en": "USD", "es": "MXN", "fr": "EUR", "de": "EUR"}
+LOCALE_NAMES = {"en": "English", "es": "Español", "fr": "Français", "de": "Deutsch"}
+
+
+def _valid_locale(value):
+    value = (value or "").strip().lower().replace("-", "_").split("_")[0]
+    return value if value in LOCALES else None
+
+
+def _valid_currency(value):
+    value = (value or "").strip().upper()
+    return value if value in BUYER_CURRENCIES else None
+
+
+def remember_choices():
+    """Store an explicit `lang` or `currency` choice from the query string in the session."""
+    lang = _valid_locale(request.args.get("lang"))
+    if lang and session.get("lang") != lang:
+        session["lang"] = lang
+    currency = _valid_currency(request.args.get("currency"))
+    if currency and session.get("currency") != currency:
+        session["currency"] = currency
+
+
+def is_staff_area():
+    return request.blueprint in STAFF_BLUEPRINTS
+
+
+def select_locale():
+    """Flask-Babel locale selector."""
+    explicit = _valid_locale(request.args.get("lang")) or _valid_locale(session.get("lang"))
+    if explicit:
+        return explicit
+    if current_user and current_user.is_authenticated and _valid_locale(current_user.locale):
+        return current_user.locale
+    if is_staff_area():
+        return STAFF_DEFAULT_LOCALE
+    return request.accept_languages.best_match(LOCALES) or BUYER_DEFAULT_LOCALE
+
+
+def select_timezone():
+    return "America/Mexico_City"
+
+
+def current_locale():
+    return str(get_locale() or BUYER_DEFAULT_LOCALE)
+
+
+def current_currency():
+    """The buyer's currency: explicit choice, else the usual one for her language."""
+    if "currency" not in g:
+        g.currency = (_valid_currency(request.args.get("currency")) or _valid_currency(session.get("currency"))
+                      or CURRENCY_FOR_LOCALE.get(current_locale(), "USD"))
+    return g.currency
+
+
+def template_context():
+    return {
+        "current_locale": current_locale(),
+        "current_currency": current_currency(),
+        "LOCALES": LOCALES,
+        "LOCALE_NAMES": LOCALE_NAMES,
+        "CURRENCIES": BUYER_CURRENCIES,
+    }

@@ -1,0 +1,156 @@
+"""Money as integers in a currency's minor unit: conversion, rounding, formatting and the sale split.
+
+Pure functions, no database: the storefront breakdown, the fair-price calculator and the ledger all
+call these, so a buyer, an artisan and the cooperative see the same arithmetic.
+
+Rounding rule (the one rule of the project): a converted amount is rounded half-up to the target
+currency's minor unit (JPY has none). The amount shown to a buyer is computed by `convert_from_mxn`
+and is exactly the amount sent to Stripe.
+"""
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+
+from babel.numbers import format_currency, get_currency_precision
+
+BASE_CURRENCY = "MXN"
+BUYER_CURRENCIES = ("MXN", "USD", "EUR", "GBP", "CAD", "JPY")
+BASIS_POINTS = 10_000
+
+
+def minor_digits(currency: str) -> int:
+    """How many decimals the currency's minor unit has (MXN 2, JPY 0), per CLDR."""
+    return get_currency_precision(currency)
+
+
+def to_major(amount_minor: int, currency: str) -> Decimal:
+    """10050 MXN centavos -> Decimal('100.50')."""
+    return Decimal(amount_minor).scaleb(-minor_digits(currency))
+
+
+def to_minor(amount_major, currency: str) -> int:
+    """Decimal('100.50') MXN -> 10050, rounded half-up to the minor unit."""
+    digits = minor_digits(currency)
+    return int(Decimal(str(amount_major)).scaleb(digits).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def convert_from_mxn(amount_mxn: int, rate: Decimal, currency: str) -> int:
+    """Convert MXN centavos to `currency` minor units at `rate` (units of currency per 1 MXN)."""
+    if currency == BASE_CURRENCY:
+        return amount_mxn
+    return to_minor(to_major(amount_mxn, BASE_CURRENCY) * Decimal(rate), currency)
+
+
+def convert_to_mxn(amount_minor: int, rate: Decimal, currency: str) -> int:
+    """The inverse of `convert_from_mxn`, used to bring a charged amount back to pesos."""
+    if currency == BASE_CURRENCY:
+        return amount_minor
+    return to_minor(to_major(amount_minor, currency) / Decimal(rate), BASE_CURRENCY)
+
+
+def format_money(amount_minor: int, currency: str, locale: str) -> str:
+    """Format for display with Babel. Pesos get an unambiguous symbol outside es_MX (MX$, $MX)."""
+    return format_currency(to_major(amount_minor, currency), currency, locale=locale)
+
+
+def percent_of(amount: int, basis_points: int) -> int:
+    """`basis_points` of `amount`, rounded half-up to the unit."""
+    return int((Decimal(amount) * basis_points / BASIS_POINTS).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def allocate(total: int, weights: list[int]) -> list[int]:
+    """Split `total` in proportion to `weights` so the parts add up exactly (largest remainder)."""
+    if not weights:
+        return []
+    weight_sum = sum(weights)
+    if weight_sum == 0:
+        parts = [0] * len(weights)
+        parts[0] = total
+        return parts
+    exact = [Decimal(total) * w / weight_sum for w in weights]
+    parts = [int(x.to_integral_value(rounding="ROUND_FLOOR")) for x in exact]
+    leftover = total - sum(parts)
+    by_remainder = sorted(range(len(weights)), key=lambda i: (exact[i] - parts[i], -i), reverse=True)
+    for i in by_remainder[:leftover]:
+        parts[i] += 1
+    return parts
+
+
+@dataclass(frozen=True)
+class FeePolicy:
+    """The cooperative's rules: commission, overhead and the card-fee estimate (basis points, centavos)."""
+    commission_bp: int
+    card_fee_bp: int
+    card_fee_fixed: int
+    overhead_bp: int = 0
+    fair_hourly_rate: int = 0
+
+    @classmethod
+    def from_settings(cls, settings):
+        return cls(commission_bp=settings.commission_bp, card_fee_bp=settings.card_fee_bp,
+                   card_fee_fixed=settings.card_fee_fixed_amount, overhead_bp=settings.overhead_bp,
+                   fair_hourly_rate=settings.fair_hourly_rate_amount)
+
+    def estimated_fee(self, charge_mxn: int) -> int:
+        """The card fee expected on a charge, before Stripe reports the real one."""
+        if charge_mxn <= 0:
+            return 0
+        return percent_of(charge_mxn, self.card_fee_bp) + self.card_fee_fixed
+
+
+@dataclass(frozen=True)
+class LineSplit:
+    """Where the money of one sold garment goes; the four parts add up to `gross`."""
+    gross: int
+    artisan_share: int
+    commission: int
+    payment_fee: int
+
+
+def split_line(gross_mxn: int, fee_mxn: int, commission_bp: int) -> LineSplit:
+    """Commission on the garment's price, then the card fee; the artisan takes the rest.
+
+    Should a fee ever exceed what is left after commission, the cooperative absorbs it from its
+    commission (which may then be negative): an artisan's share is never negative.
+    """
+    commission = percent_of(gross_mxn, commission_bp)
+    artisan_share = max(0, gross_mxn - commission - fee_mxn)
+    commission = gross_mxn - fee_mxn - artisan_share
+    return LineSplit(gross=gross_mxn, artisan_share=artisan_share, commission=commission, payment_fee=fee_mxn)
+
+
+@dataclass(frozen=True)
+class OrderSplit:
+    lines: list[LineSplit]
+    shipping: int          # what the buyer paid for shipping, less its part of the fee
+    shipping_fee: int      # the part of the card fee charged on shipping
+
+    @property
+    def total(self):
+        return sum(line.gross for line in self.lines) + self.shipping + self.shipping_fee
+
+
+def split_order(line_amounts_mxn: list[int], shipping_mxn: int, fee_mxn: int, commission_bp: int) -> OrderSplit:
+    """Split a whole paid order: the fee is shared across lines and shipping in proportion to amount."""
+    fee_parts = allocate(fee_mxn, list(line_amounts_mxn) + [shipping_mxn])
+    lines = [split_line(gross, fee, commission_bp) for gross, fee in zip(line_amounts_mxn, fee_parts)]
+    return OrderSplit(lines=lines, shipping=shipping_mxn - fee_parts[-1], shipping_fee=fee_parts[-1])
+
+
+def price_breakdown(price_mxn: int, policy: FeePolicy) -> LineSplit:
+    """The storefront's "where the money goes" for one garment, with the estimated card fee."""
+    return split_line(price_mxn, policy.estimated_fee(price_mxn), policy.commission_bp)
+
+
+def suggested_price(materials_cost: int, hours: int, policy: FeePolicy, round_to: int = 1000) -> int:
+    """A price whose take-home covers materials, hours at the fair rate and overhead.
+
+    Solves p - commission(p) - fee(p) >= cost for p, then rounds up to `round_to` centavos (10 MXN).
+    """
+    cost = materials_cost + hours * policy.fair_hourly_rate
+    target = cost + percent_of(cost, policy.overhead_bp)
+    kept = Decimal(BASIS_POINTS - policy.commission_bp - policy.card_fee_bp) / BASIS_POINTS
+    raw = (Decimal(target + policy.card_fee_fixed) / kept).to_integral_value(rounding=ROUND_CEILING)
+    price = int(-(-raw // round_to) * round_to)
+    while price_breakdown(price, policy).artisan_share < target:  # half-up rounding can cost a centavo
+        price += round_to
+    return price

@@ -1,0 +1,4 @@
+"""The order state machine and the cooperative's order pages (/coop/orders)."""
+from flask import Blueprint
+
+bp = Blueprint("orders", __name__)

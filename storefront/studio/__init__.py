@@ -1,0 +1,6 @@
+"""The artisan's pages: her garments, uploads, the fair-price calculator, her earnings."""
+from flask import Blueprint
+
+bp = Blueprint("studio", __name__, url_prefix="/studio")
+
+from storefront.studio import routes  # noqa: E402,F401
