@@ -37,7 +37,8 @@ SERIOUS = ("serious", "critical")
 
 def _missing_tools():
     if not CHROMIUM.exists():
-        return "Debian's Chromium is not installed at /usr/bin/chromium (apt-get install chromium; .ci/run does it)"
+        return ("Debian's Chromium is not installed at /usr/bin/chromium "
+                "(apt-get install chromium; .ci/run does it)")
     if not AXE_JS.exists():
         return "axe-core is not installed (run `npm ci` at the repository root; .ci/run does it)"
     return None
@@ -87,7 +88,7 @@ class LiveServer:
 
 @pytest.fixture(scope="module")
 def live_config(tmp_path_factory):
-    """Settings of the module's app; a module overrides this fixture to add (e.g. Stripe emulator) settings."""
+    """Settings of the module's app; a module overrides this fixture to add settings (e.g. the emulator's)."""
     return {}
 
 
@@ -168,7 +169,8 @@ class Visit:
 
     def goto(self, path):
         response = self.page.goto(self.live(path))
-        assert response is not None and response.status < 400, f"{path} answered {response and response.status}"
+        status = response.status if response is not None else None
+        assert status is not None and status < 400, f"{path} answered {status}"
         return response
 
     def screenshot(self, step):
@@ -214,16 +216,17 @@ def axe_violations(page):
         page.evaluate(AXE_JS.read_text(encoding="utf-8"))
     result = page.evaluate("""async () => {
         const r = await axe.run(document, {resultTypes: ['violations']});
-        return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-                                       nodes: v.nodes.map(n => n.target.join(' ') + '  ' + n.failureSummary)}));
+        return r.violations.map(v => ({
+            id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.map(n => n.target.join(' ') + '  ' + n.failureSummary)}));
     }""")
     return [v for v in result if v["impact"] in SERIOUS]
 
 
 def assert_accessible(page, label):
     violations = axe_violations(page)
-    assert not violations, f"axe: {len(violations)} serious/critical violation(s) on {label}:\n" + \
-        json.dumps(violations, indent=2, ensure_ascii=False)
+    details = json.dumps(violations, indent=2, ensure_ascii=False)
+    assert not violations, f"axe: {len(violations)} serious/critical violation(s) on {label}:\n{details}"
 
 
 @pytest.fixture(scope="session", autouse=True)
