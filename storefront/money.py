@@ -170,13 +170,31 @@ def price_breakdown(price_mxn: int, policy: FeePolicy) -> LineSplit:
     return split_line(price_mxn, policy.estimated_fee(price_mxn), policy.commission_bp)
 
 
+@dataclass(frozen=True)
+class CostOfMaking:
+    """What a garment cost her to make, as the costing workshop taught: materials, hours, overhead."""
+    materials: int
+    labour: int
+    overhead: int
+
+    @property
+    def total(self) -> int:
+        return self.materials + self.labour + self.overhead
+
+
+def cost_of_making(materials_cost: int, hours: int, policy: FeePolicy) -> CostOfMaking:
+    """Materials + hours x the fair hourly rate + the overhead share on both (centavos)."""
+    labour = hours * policy.fair_hourly_rate
+    return CostOfMaking(materials=materials_cost, labour=labour,
+                        overhead=percent_of(materials_cost + labour, policy.overhead_bp))
+
+
 def suggested_price(materials_cost: int, hours: int, policy: FeePolicy, round_to: int = 1000) -> int:
     """A price whose take-home covers materials, hours at the fair rate and overhead.
 
     Solves p - commission(p) - fee(p) >= cost for p, then rounds up to `round_to` centavos (10 MXN).
     """
-    cost = materials_cost + hours * policy.fair_hourly_rate
-    target = cost + percent_of(cost, policy.overhead_bp)
+    target = cost_of_making(materials_cost, hours, policy).total
     kept = Decimal(BASIS_POINTS - policy.commission_bp - policy.card_fee_bp) / BASIS_POINTS
     raw = (Decimal(target + policy.card_fee_fixed) / kept).to_integral_value(rounding=ROUND_CEILING)
     price = int(-(-raw // round_to) * round_to)
