@@ -19,9 +19,13 @@ def baseline_import(path):
     from storefront.extensions import db
     with open(path, "rb") as handle:
         data = handle.read()
-    # The audit log asks for the logged-in user; on the command line there is none (actor stays empty).
+    # The audit log and the messages' translation need a request; on the command line there is no
+    # logged-in user, so the audit actor stays empty.
     with current_app.test_request_context():
-        result = import_baselines(data, today_local())
+        _report(import_baselines(data, today_local()), db)
+
+
+def _report(result, db):
     if result.encoding != "utf-8":
         click.echo(f"read as {result.encoding}")
     if not result.ok:
