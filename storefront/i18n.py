@@ -38,8 +38,11 @@ def remember_choices():
         session["currency"] = currency
 
 
+STAFF_PATH_PREFIXES = ("/coop",)
+
+
 def is_staff_area():
-    return request.blueprint in STAFF_BLUEPRINTS
+    return request.blueprint in STAFF_BLUEPRINTS or request.path.startswith(STAFF_PATH_PREFIXES)
 
 
 def select_locale():

@@ -1,10 +1,11 @@
 """Cross-cutting HTTP concerns: security headers and template helpers."""
+import gzip
 import hashlib
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import current_app, url_for
+from flask import current_app, request, url_for
 
 
 def _origin(url):
@@ -56,7 +57,61 @@ def static_url(filename):
     return url_for("static", filename=filename, v=version)
 
 
+ONE_YEAR = 365 * 24 * 3600
+COMPRESSIBLE = ("text/html", "text/css", "text/plain", "text/csv", "application/xml", "application/json",
+                "application/ld+json", "image/svg+xml", "text/javascript", "application/javascript")
+MIN_COMPRESS_BYTES = 512
+
+
+def cache_fingerprinted_static(response):
+    """Static files requested with their fingerprint (`?v=`) never change: cache them for a year."""
+    if request.endpoint == "static" and request.args.get("v") and response.status_code in (200, 304):
+        response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
+    return response
+
+
+def _accepts_gzip():
+    return "gzip" in request.headers.get("Accept-Encoding", "").lower()
+
+
+def conditional_and_compressed(response):
+    """ETag on pages (304 when unchanged), then gzip text responses for clients that accept it.
+
+    The ETag is computed on the uncompressed body and marked `-gz` for the compressed variant, so a
+    cache never confuses the two representations.
+    """
+    if request.method not in ("GET", "HEAD") or response.status_code != 200:
+        return response
+    if response.is_streamed and not response.direct_passthrough:  # a generator: leave it streaming
+        return response
+    if response.mimetype not in COMPRESSIBLE or "Content-Encoding" in response.headers:
+        return response
+    response.direct_passthrough = False  # static files: read the body so it can be hashed and compressed
+    body = response.get_data()
+    response.vary.add("Accept-Encoding")
+    compress = _accepts_gzip() and len(body) >= MIN_COMPRESS_BYTES
+    if response.mimetype == "text/html" and not response.get_etag()[0]:
+        digest = hashlib.sha256(body).hexdigest()[:32]
+        response.set_etag(digest + ("-gz" if compress else ""))
+        response.make_conditional(request)
+        if response.status_code == 304:
+            return response
+    if compress:
+        response.set_data(gzip.compress(body, compresslevel=6, mtime=0))
+        response.headers["Content-Encoding"] = "gzip"
+        if response.get_etag()[0] and not response.get_etag()[0].endswith("-gz"):
+            response.set_etag(response.get_etag()[0] + "-gz", weak=response.get_etag()[1])
+    return response
+
+
+def register_response_hooks(app):
+    """after_request hooks run last-registered first: caching headers, then ETag and compression."""
+    app.after_request(conditional_and_compressed)
+    app.after_request(cache_fingerprinted_static)
+
+
 def register_template_helpers(app):
     app.jinja_env.globals["static_url"] = static_url
     # Endpoint names, so shared templates link only to pages that exist in this build.
     app.jinja_env.globals["url_names"] = app.view_functions
+    register_response_hooks(app)

@@ -1,27 +1,243 @@
-"""Reads for the public pages; each page uses a fixed number of queries."""
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+"""Reads for the public pages; each page uses a fixed number of queries, whatever it shows."""
+from dataclasses import dataclass
 
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import contains_eager, selectinload
+
+from storefront.catalog.vocabulary import CATEGORIES, TECHNIQUES
 from storefront.extensions import db
-from storefront.models import Artisan, Product, ProductStatus
+from storefront.models import (Artisan, HoldStatus, LedgerEntry, LedgerKind, Order, OrderLine, OrderStatus,
+                               Product, ProductStatus, ProductTranslation, StockHold)
 
 VISIBLE_STATUSES = (ProductStatus.PUBLISHED.value, ProductStatus.SOLD_OUT.value)
+SOLD_STATUSES = (OrderStatus.PAID.value, OrderStatus.PACKED.value, OrderStatus.SHIPPED.value,
+                 OrderStatus.DELIVERED.value)
+PAGE_SIZE = 12
+SORTS = ("newest", "price_asc", "price_desc")
+MAX_SEARCH_WORDS = 6
 
 
-def active_artisans():
+@dataclass(frozen=True)
+class CatalogFilters:
+    """A validated catalog request; prices already converted to MXN centavos."""
+    q: str = ""
+    category: str = ""
+    technique: str = ""
+    community: str = ""
+    artisan: str = ""            # artisan slug
+    min_price_mxn: int | None = None
+    max_price_mxn: int | None = None
+    available: bool = False
+    sort: str = "newest"
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class ProductPage:
+    products: list
+    total: int
+    page: int
+    pages: int
+    reserved_ids: frozenset
+
+
+def escape_like(text):
+    """Make `%`, `_` and the escape character literal inside a LIKE pattern."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _contains(column, word):
+    return func.lower(column).like(f"%{escape_like(word)}%", escape="\\")
+
+
+def _vocabulary_codes(vocabulary, word):
+    """Codes whose code or translated label contains `word` (so "brocade" or "brocado" finds brocade)."""
+    return [code for code, label in vocabulary.items()
+            if word in code.replace("_", " ") or word in str(label).lower()]
+
+
+def _search_clause(q):
+    """Every word must appear in a title, story, materials, technique, category or the artisan's name."""
+    clauses = []
+    for word in q.lower().split()[:MAX_SEARCH_WORDS]:
+        in_text = select(ProductTranslation.id).where(
+            ProductTranslation.product_id == Product.id,
+            or_(_contains(ProductTranslation.title, word), _contains(ProductTranslation.story, word),
+                _contains(ProductTranslation.materials, word))).exists()
+        options = [in_text, _contains(Artisan.display_name, word)]
+        techniques = _vocabulary_codes(TECHNIQUES, word)
+        categories = _vocabulary_codes(CATEGORIES, word)
+        if techniques:
+            options.append(Product.technique.in_(techniques))
+        if categories:
+            options.append(Product.category.in_(categories))
+        clauses.append(or_(*options))
+    return and_(*clauses) if clauses else None
+
+
+def _filtered(filters: CatalogFilters):
+    stmt = (select(Product).join(Product.artisan)
+            .where(Product.status.in_(VISIBLE_STATUSES), Artisan.active.is_(True)))
+    if filters.category:
+        stmt = stmt.where(Product.category == filters.category)
+    if filters.technique:
+        stmt = stmt.where(Product.technique == filters.technique)
+    if filters.community:
+        stmt = stmt.where(Artisan.community == filters.community)
+    if filters.artisan:
+        stmt = stmt.where(Artisan.slug == filters.artisan)
+    if filters.min_price_mxn is not None:
+        stmt = stmt.where(Product.price_amount >= filters.min_price_mxn)
+    if filters.max_price_mxn is not None:
+        stmt = stmt.where(Product.price_amount <= filters.max_price_mxn)
+    if filters.available:
+        stmt = stmt.where(Product.status == ProductStatus.PUBLISHED.value, Product.stock > 0)
+    search = _search_clause(filters.q) if filters.q else None
+    if search is not None:
+        stmt = stmt.where(search)
+    return stmt
+
+
+ORDERINGS = {
+    "newest": (Product.published_at.desc(), Product.id.desc()),
+    "price_asc": (Product.price_amount.asc(), Product.id.asc()),
+    "price_desc": (Product.price_amount.desc(), Product.id.desc()),
+}
+
+
+def _with_card_data(stmt):
+    """Everything a product card shows, loaded in a constant number of queries."""
+    return stmt.options(contains_eager(Product.artisan), selectinload(Product.translations),
+                        selectinload(Product.images))
+
+
+def search_products(filters: CatalogFilters, page_size=PAGE_SIZE) -> ProductPage:
+    """One page of products matching `filters`; a page past the end shows the last one."""
+    stmt = _filtered(filters)
+    total = db.session.scalar(select(func.count()).select_from(stmt.with_only_columns(Product.id).subquery()))
+    pages = max(1, -(-total // page_size))
+    page = min(max(1, filters.page), pages)
+    products = []
+    if total:
+        products = db.session.execute(
+            _with_card_data(stmt.order_by(*ORDERINGS.get(filters.sort, ORDERINGS["newest"])))
+            .limit(page_size).offset((page - 1) * page_size)).unique().scalars().all()
+    return ProductPage(products=products, total=total, page=page, pages=pages,
+                       reserved_ids=reserved_product_ids([p.id for p in products]))
+
+
+def reserved_product_ids(product_ids) -> frozenset:
+    """Products someone is paying for right now (an active stock hold), in one query."""
+    if not product_ids:
+        return frozenset()
+    rows = db.session.execute(select(StockHold.product_id).distinct().where(
+        StockHold.product_id.in_(product_ids), StockHold.status == HoldStatus.ACTIVE.value)).scalars()
+    return frozenset(rows)
+
+
+def availability(product, reserved_ids=frozenset()):
+    """'available', 'reserved' (held by a checkout in progress) or 'sold'."""
+    if product.status == ProductStatus.PUBLISHED.value and product.stock > 0:
+        return "available"
+    if product.status == ProductStatus.PUBLISHED.value and product.id in reserved_ids:
+        return "reserved"
+    return "sold"
+
+
+def featured_products(limit=4):
+    """The newest garments still for sale, for the home page."""
+    stmt = (select(Product).join(Product.artisan)
+            .where(Product.status == ProductStatus.PUBLISHED.value, Product.stock > 0,
+                   Artisan.active.is_(True))
+            .order_by(Product.published_at.desc(), Product.id.desc()).limit(limit))
+    return db.session.execute(_with_card_data(stmt)).unique().scalars().all()
+
+
+def product_by_slug(slug):
+    """A visible garment with its artisan, or None (drafts and archived ones are not public)."""
+    stmt = (select(Product).join(Product.artisan)
+            .where(Product.slug == slug, Product.status.in_(VISIBLE_STATUSES), Artisan.active.is_(True))
+            .options(contains_eager(Product.artisan).selectinload(Artisan.translations),
+                     selectinload(Product.translations), selectinload(Product.images)))
+    return db.session.execute(stmt).unique().scalar_one_or_none()
+
+
+def more_by_artisan(product, limit=4):
+    stmt = (select(Product).join(Product.artisan)
+            .where(Product.artisan_id == product.artisan_id, Product.id != product.id,
+                   Product.status == ProductStatus.PUBLISHED.value, Product.stock > 0)
+            .order_by(Product.published_at.desc(), Product.id.desc()).limit(limit))
+    return db.session.execute(_with_card_data(stmt)).unique().scalars().all()
+
+
+def active_artisans(limit=None):
+    stmt = (select(Artisan).where(Artisan.active.is_(True)).order_by(Artisan.display_name, Artisan.id)
+            .options(selectinload(Artisan.translations)))
+    if limit:
+        stmt = stmt.limit(limit)
+    return db.session.execute(stmt).scalars().all()
+
+
+def artisan_by_slug(slug):
     return db.session.execute(
-        select(Artisan).where(Artisan.active.is_(True)).order_by(Artisan.display_name)
-        .options(selectinload(Artisan.translations))).scalars().all()
+        select(Artisan).where(Artisan.slug == slug, Artisan.active.is_(True))
+        .options(selectinload(Artisan.translations))).scalar_one_or_none()
 
 
-def featured_products(limit=8):
-    return db.session.execute(
-        select(Product).where(Product.status == ProductStatus.PUBLISHED.value)
-        .order_by(Product.published_at.desc(), Product.id.desc()).limit(limit)
-        .options(selectinload(Product.translations), selectinload(Product.images),
-                 selectinload(Product.artisan))).scalars().all()
+def artisan_products(artisan, limit=48):
+    stmt = (select(Product).join(Product.artisan)
+            .where(Product.artisan_id == artisan.id, Product.status.in_(VISIBLE_STATUSES))
+            .order_by(Product.status.desc(), Product.published_at.desc(), Product.id.desc()).limit(limit))
+    return db.session.execute(_with_card_data(stmt)).unique().scalars().all()
 
 
-def published_count():
-    return db.session.scalar(select(func.count()).select_from(Product)
-                             .where(Product.status.in_(VISIBLE_STATUSES)))
+def communities():
+    """Communities that have active artisans, for the catalog filter."""
+    return db.session.execute(select(Artisan.community).distinct().where(Artisan.active.is_(True))
+                              .order_by(Artisan.community)).scalars().all()
+
+
+def artisan_names():
+    """(slug, name) of active artisans, for the catalog filter."""
+    return db.session.execute(select(Artisan.slug, Artisan.display_name).where(Artisan.active.is_(True))
+                              .order_by(Artisan.display_name)).all()
+
+
+@dataclass(frozen=True)
+class Impact:
+    garments_sold: int
+    paid_to_artisans_mxn: int     # net of refunds, from the ledger
+    artisans: int
+    communities: int
+
+
+def impact() -> Impact:
+    """The cooperative's numbers, computed from orders and the ledger (three queries)."""
+    sold = db.session.scalar(
+        select(func.coalesce(func.sum(OrderLine.quantity - OrderLine.refunded_quantity), 0))
+        .join(OrderLine.order).where(Order.status.in_(SOLD_STATUSES)))
+    earned = db.session.scalar(
+        select(func.coalesce(func.sum(LedgerEntry.amount), 0))
+        .where(LedgerEntry.kind.in_((LedgerKind.SALE.value, LedgerKind.REFUND.value))))
+    artisans, places = db.session.execute(
+        select(func.count(Artisan.id), func.count(Artisan.community.distinct()))
+        .where(Artisan.active.is_(True))).one()
+    return Impact(garments_sold=int(sold), paid_to_artisans_mxn=int(earned), artisans=artisans,
+                  communities=places)
+
+
+def sitemap_entries():
+    """(kind, slug, updated) of every public product and artisan, without loading whole rows."""
+    products = db.session.execute(
+        select(Product.slug, Product.updated_at).join(Product.artisan)
+        .where(Product.status.in_(VISIBLE_STATUSES), Artisan.active.is_(True)).order_by(Product.id)).all()
+    artisans = db.session.execute(select(Artisan.slug, Artisan.created_at)
+                                  .where(Artisan.active.is_(True)).order_by(Artisan.id)).all()
+    return products, artisans
+
+
+def feed_products():
+    """Every public product for the catalogue feed, streamed in batches with its data."""
+    stmt = (select(Product).join(Product.artisan)
+            .where(Product.status.in_(VISIBLE_STATUSES), Artisan.active.is_(True)).order_by(Product.id))
+    return db.session.execute(_with_card_data(stmt).execution_options(yield_per=500)).scalars()

@@ -1,11 +1,153 @@
-from flask import render_template
+"""Public pages: read the request, call the queries and presenters, render."""
+from flask import Response, current_app, abort, render_template, request, url_for
+from flask_babel import gettext as _
 
 from storefront.accounts.permissions import PUBLIC, allow
-from storefront.catalog import bp, queries
+from storefront.catalog import bp, filters as catalog_filters, present, queries, seo
+from storefront.catalog.vocabulary import CATEGORIES, TECHNIQUES
+from storefront.cooperative import fee_policy
+from storefront.i18n import current_currency, current_locale
+from storefront.money import allocate, format_money, price_breakdown
+from storefront.pricing import price_in
+
+BRAND = "Telar"
+
+
+def _cards(products, reserved_ids=frozenset()):
+    locale, currency = current_locale(), current_currency()
+    return [present.product_card(p, locale, currency, reserved_ids) for p in products]
 
 
 @bp.route("/")
 @allow(PUBLIC)
 def home():
-    return render_template("catalog/home.html", artisans=queries.active_artisans(),
-                           products=queries.featured_products())
+    impact = queries.impact()
+    return render_template(
+        "catalog/home.html", cards=_cards(queries.featured_products()), impact=impact,
+        paid_to_artisans=present.money(impact.paid_to_artisans_mxn, current_currency(), current_locale()),
+        artisans=queries.active_artisans(limit=12), alternates=seo.alternates(), canonical=seo.page_url(current_locale()))
+
+
+@bp.route("/products/")
+@allow(PUBLIC)
+def products():
+    shown_currency = price_in(0, current_currency()).currency
+    chosen = catalog_filters.parse_filters(request.args, shown_currency)
+    result = queries.search_products(chosen)
+    args = catalog_filters.shareable_args(request.args)
+    return render_template(
+        "catalog/products.html", filters=chosen, result=result, cards=_cards(result.products, result.reserved_ids),
+        args=args, shown_currency=shown_currency, categories=CATEGORIES, techniques=TECHNIQUES,
+        communities=queries.communities(), artisan_names=queries.artisan_names(),
+        page_link=lambda page: url_for("catalog.products", **catalog_filters.shareable_args(request.args, page=page)),
+        alternates=seo.alternates(**args), canonical=seo.page_url(current_locale(), **args))
+
+
+@bp.route("/products/<slug>")
+@allow(PUBLIC)
+def product(slug):
+    found = queries.product_by_slug(slug[:200])
+    if found is None:
+        abort(404)
+    locale, currency = current_locale(), current_currency()
+    card = present.product_card(found, locale, currency, queries.reserved_product_ids([found.id]))
+    split = price_breakdown(found.price_amount, fee_policy())
+    # Shown in the buyer's currency, the parts are the displayed price split in the same proportions,
+    # so they add up exactly to what she pays.
+    parts = allocate(card.price.amount, [split.artisan_share, split.commission, split.payment_fee])
+    labels = (_("Goes to the artisan"), _("Cooperative commission (workshops, photos, shipping help)"),
+              _("Card payment fee (estimated)"))
+    breakdown = [(label, format_money(amount, card.price.currency, locale),
+                  round(100 * amount / card.price.amount) if card.price.amount else 0)
+                 for label, amount in zip(labels, parts)]
+    canonical = seo.page_url(locale)
+    pictures = [present.picture(image, card.content.title) for image in found.images]
+    image_urls = [p.absolute(1280) for p in pictures]
+    return render_template(
+        "catalog/product.html", card=card, product=found, artisan=found.artisan, pictures=pictures,
+        artisan_story=present.artisan_story(found.artisan, locale), portrait=present.portrait(found.artisan),
+        breakdown=breakdown, more=_cards(queries.more_by_artisan(found)),
+        jsonld=seo.product_jsonld(card, card.content, found.artisan, canonical, image_urls, BRAND),
+        og_image=image_urls[0] if image_urls else None, canonical=canonical, alternates=seo.alternates(),
+        can_add_to_cart="checkout.cart_add" in current_app.view_functions)
+
+
+@bp.route("/artisans/")
+@allow(PUBLIC)
+def artisans():
+    locale = current_locale()
+    people = [(a, present.artisan_story(a, locale), present.portrait(a)) for a in queries.active_artisans()]
+    return render_template("catalog/artisans.html", people=people, alternates=seo.alternates(),
+                           canonical=seo.page_url(locale))
+
+
+@bp.route("/artisans/<slug>")
+@allow(PUBLIC)
+def artisan(slug):
+    found = queries.artisan_by_slug(slug[:200])
+    if found is None:
+        abort(404)
+    locale = current_locale()
+    products = queries.artisan_products(found)
+    portrait = present.portrait(found)
+    return render_template(
+        "catalog/artisan.html", artisan=found, story=present.artisan_story(found, locale), portrait=portrait,
+        languages=present.artisan_languages(found),
+        cards=_cards(products, queries.reserved_product_ids([p.id for p in products])),
+        og_image=portrait.absolute(640)
+        if portrait else None,
+        alternates=seo.alternates(), canonical=seo.page_url(locale))
+
+
+@bp.route("/about")
+@allow(PUBLIC)
+def about():
+    impact = queries.impact()
+    return render_template(
+        "catalog/about.html", impact=impact, policy=fee_policy(),
+        paid_to_artisans=present.money(impact.paid_to_artisans_mxn, current_currency(), current_locale()),
+        alternates=seo.alternates(), canonical=seo.page_url(current_locale()))
+
+
+@bp.route("/robots.txt")
+@allow(PUBLIC)
+def robots():
+    lines = ["User-agent: *", "Disallow: /studio", "Disallow: /coop", "Disallow: /checkout", "Disallow: /cart",
+             "Disallow: /orders", "Disallow: /login", "Allow: /",
+             f"Sitemap: {url_for('catalog.sitemap', _external=True)}", ""]
+    return Response("\n".join(lines), mimetype="text/plain")
+
+
+@bp.route("/sitemap.xml")
+@allow(PUBLIC)
+def sitemap():
+    products, artisans = queries.sitemap_entries()
+    pages = [(url_for("catalog.home", _external=True), None), (url_for("catalog.products", _external=True), None),
+             (url_for("catalog.artisans", _external=True), None), (url_for("catalog.about", _external=True), None)]
+    pages += [(url_for("catalog.product", slug=slug, _external=True), updated) for slug, updated in products]
+    pages += [(url_for("catalog.artisan", slug=slug, _external=True), updated) for slug, updated in artisans]
+    xml = render_template("catalog/sitemap.xml", pages=pages, locales=seo.LOCALES)
+    return Response(xml, mimetype="application/xml")
+
+
+@bp.route("/feeds/products.csv")
+@allow(PUBLIC)
+def feed():
+    """Google Merchant / Meta catalogue feed, in the currency asked for (`?currency=`), English by default."""
+    locale, currency = current_locale(), current_currency()
+    rows = []
+    for card in _cards(queries.feed_products()):
+        pictures = [present.picture(image, card.content.title) for image in card.product.images]
+        images = [p.absolute(1280)
+                  for p in pictures]
+        link = url_for("catalog.product", slug=card.product.slug, lang=locale, currency=currency, _external=True)
+        rows.append(seo.feed_row(card, link, images, BRAND))
+    response = Response(seo.csv_text(rows), mimetype="text/csv")
+    response.headers["Content-Disposition"] = "inline; filename=products.csv"
+    return response
+
+
+@bp.app_template_global()
+def language_name(code):
+    """The name of a content language in the visitor's language ("Spanish", "espagnol"…)."""
+    return present.language_name(code, current_locale())

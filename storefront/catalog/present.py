@@ -1,0 +1,151 @@
+"""What templates show of a product or an artisan: content in the buyer's language, prices in her currency.
+
+Plain functions over loaded rows; no queries here.
+"""
+from dataclasses import dataclass
+
+from babel import Locale
+from flask import url_for
+
+from storefront.catalog.content import pick_translation
+from storefront.catalog.queries import availability
+from storefront.catalog.vocabulary import category_label, language_label, technique_label
+from storefront.media.urls import image_src, image_srcset
+from storefront.media.pipeline import derivative_name, derivative_widths
+from storefront.money import format_money
+from storefront.pricing import price_in
+
+
+@dataclass(frozen=True)
+class Picture:
+    content_hash: str
+    width: int
+    height: int
+    alt: str
+
+    @property
+    def webp_srcset(self):
+        return image_srcset(self.content_hash, self.width, "webp")
+
+    @property
+    def jpg_srcset(self):
+        return image_srcset(self.content_hash, self.width, "jpg")
+
+    def best_width(self, wanted):
+        widths = derivative_widths(self.width)
+        return ([w for w in widths if w <= wanted] or widths[:1])[-1]
+
+    def src(self, wanted=640, ext="jpg"):
+        """The largest derivative not wider than `wanted` (for <img src>)."""
+        return image_src(self.content_hash, self.best_width(wanted), ext)
+
+    def absolute(self, wanted=1280, ext="jpg"):
+        """Absolute URL for og:image, JSON-LD and feeds."""
+        return url_for("media.derivative", name=derivative_name(self.content_hash, self.best_width(wanted), ext),
+                       _external=True)
+
+    def scaled_height(self, width):
+        return max(1, round(self.height * width / self.width))
+
+
+@dataclass(frozen=True)
+class Content:
+    """A translated text block and the language it is really in."""
+    title: str
+    story: str
+    materials: str
+    locale: str
+    is_fallback: bool
+
+
+def language_name(code, in_locale):
+    """"Spanish" in English, "espagnol" in French…"""
+    try:
+        return Locale.parse(code).get_display_name(in_locale) or code
+    except (ValueError, TypeError):
+        return code
+
+
+def product_content(product, locale):
+    chosen = pick_translation(product.translations, locale)
+    if chosen is None:
+        return Content(product.slug, "", "", locale, False)
+    row = chosen.value
+    return Content(row.title, row.story or "", row.materials or "", chosen.locale, chosen.is_fallback)
+
+
+def artisan_story(artisan, locale):
+    chosen = pick_translation(artisan.translations, locale)
+    if chosen is None:
+        return Content(artisan.display_name, "", "", locale, False)
+    return Content(artisan.display_name, chosen.value.story or "", "", chosen.locale, chosen.is_fallback)
+
+
+def excerpt(text, limit=160):
+    text = " ".join((text or "").split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def money(amount_mxn, currency, locale):
+    """A peso amount shown in the buyer's currency (MXN when there is no rate for hers)."""
+    price = price_in(amount_mxn, currency)
+    return format_money(price.amount, price.currency, locale)
+
+
+@dataclass(frozen=True)
+class Card:
+    product: object
+    url: str
+    content: Content
+    price: object
+    price_text: str
+    availability: str
+    picture: Picture | None
+    category: str
+    technique: str
+
+
+def product_card(product, locale, currency, reserved_ids=frozenset()):
+    price = price_in(product.price_amount, currency)
+    image = product.images[0] if product.images else None
+    content = product_content(product, locale)
+    return Card(
+        product=product, url=url_for("catalog.product", slug=product.slug), content=content,
+        price=price, price_text=format_money(price.amount, price.currency, locale),
+        availability=availability(product, reserved_ids),
+        picture=picture(image, content.title) if image else None,
+        category=category_label(product.category), technique=technique_label(product.technique))
+
+
+def picture(image, fallback_alt=""):
+    return Picture(image.content_hash, image.width, image.height, image.alt_text or fallback_alt)
+
+
+def portrait(artisan):
+    """Portraits are stored square-ish; derivatives exist from 320 px (see media.pipeline)."""
+    if not artisan.portrait_hash:
+        return None
+    return Picture(artisan.portrait_hash, 600, 600, artisan.display_name)
+
+
+def artisan_languages(artisan):
+    return [language_label(code) for code in artisan.language_codes]
+
+
+@dataclass(frozen=True)
+class MoneyPart:
+    label: str
+    amount_text: str
+    share_percent: int
+
+
+def money_breakdown(split, currency, locale, labels):
+    """Rows of "where the money goes", each converted like the price (parts of a peso split)."""
+    rows = []
+    for key, label in labels:
+        amount = getattr(split, key)
+        percent = round(100 * amount / split.gross) if split.gross else 0
+        rows.append(MoneyPart(label, money(amount, currency, locale), percent))
+    return rows
