@@ -56,7 +56,11 @@ def register_errorhandlers(app):
 def register_request_hooks(app):
     from storefront import i18n, web
     from storefront.accounts import permissions
+    from storefront import logging as request_logging
 
+    request_logging.init_app(app)  # first: every request, even a refused one, gets an id and a log line
+    from storefront.proxy import trust_proxies
+    trust_proxies(app)
     app.before_request(permissions.enforce_access)
     app.before_request(i18n.remember_choices)
     app.after_request(web.security_headers)

@@ -124,5 +124,11 @@ def load_config(instance_path, overrides=None):
     if config["REDIS_URL"] and not config["REDIS_URL"].startswith(("redis://", "rediss://", "unix://")):
         raise ConfigError(f"REDIS_URL must be a redis:// URL, got {config['REDIS_URL']!r}")
     config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"] or "memory://"
+    # How many reverse proxies (nginx, a load balancer) sit in front and set X-Forwarded-*; 0 trusts
+    # no forwarded header (a client could otherwise forge its IP and dodge the rate limits).
+    config["TRUSTED_PROXIES"] = _int("TRUSTED_PROXIES", env.get("TRUSTED_PROXIES", 0), 0)
+    if config["TRUSTED_PROXIES"] > 5:
+        raise ConfigError(f"TRUSTED_PROXIES is a count of proxies (0-5), got {config['TRUSTED_PROXIES']}")
+    config["LOG_REQUESTS"] = _bool("LOG_REQUESTS", env.get("LOG_REQUESTS", "true"))
     config.update(overrides)
     return config

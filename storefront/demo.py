@@ -239,4 +239,33 @@ def load_demo() -> str:
     db.session.flush()
     orders = _load_past_orders(products, rng)
     db.session.commit()
+    _load_demo_payouts()
     return f"demo data: {len(artisans)} artisans, {len(products)} garments, {orders} new past orders"
+
+
+DEMO_PAYOUT_PREFIX = "demo-payout-"
+
+
+def _load_demo_payouts():
+    """A few payouts (cash, transfer, mobile money) and one correction, through the ledger's own actions."""
+    from storefront.earnings.ledger import balance, record_adjustment, record_payout
+    from storefront.models import Payout
+    if db.session.scalar(select(func.count()).select_from(Payout)
+                         .where(Payout.reference.like(f"{DEMO_PAYOUT_PREFIX}%"))):
+        return
+    coordinator = db.session.execute(select(User).where(User.username == "coordinator")).scalar_one()
+    admin = db.session.execute(select(User).where(User.username == "admin")).scalar_one()
+    plan = [("maria-lopez-huixtan", "cash", 1), ("rosa-hernandez-zinacantan", "bank_transfer", 1),
+            ("petrona-gomez-tenejapa", "mobile_money", 2), ("elena-gonzalez-tenejapa", "cash", 2),
+            ("ana-jimenez-chamula", "bank_transfer", 1)]
+    for number, (slug, method, fraction) in enumerate(plan):
+        artisan = db.session.execute(select(Artisan).where(Artisan.slug == slug)).scalar_one()
+        owed = balance(artisan.id)
+        if owed <= 0:
+            continue
+        record_payout(artisan.id, owed // fraction, method, coordinator, date(2026, 5, 4 + number),
+                      date(2026, 5, 4 + number), reference=f"{DEMO_PAYOUT_PREFIX}{number + 1:03d}",
+                      note="Pago en la oficina de la cooperativa")
+    artisan = db.session.execute(select(Artisan).where(Artisan.slug == "juana-perez-chamula")).scalar_one()
+    record_adjustment(artisan.id, 25000, "Venta en la feria de Navidad registrada a mano (recibo 114)", admin,
+                      occurred_on=date(2025, 12, 20), today=date(2025, 12, 20))

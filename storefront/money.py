@@ -6,6 +6,14 @@ call these, so a buyer, an artisan and the cooperative see the same arithmetic.
 Rounding rule (the one rule of the project): a converted amount is rounded half-up to the target
 currency's minor unit (JPY has none). The amount shown to a buyer is computed by `convert_from_mxn`
 and is exactly the amount sent to Stripe.
+
+Foreign-currency charges and the ledger: an artisan's share is computed in pesos from the MXN prices
+frozen on the order lines (`unit_price_mxn`), and any other amount (a Stripe fee reported in the
+buyer's currency, a refund) is brought back to pesos at the rate recorded WITH THE ORDER
+(`Order.exchange_rate`), never at today's rate nor at Stripe's settlement rate. That rate is the one
+that produced the price the buyer saw, so the artisan gets exactly the share the storefront's
+breakdown promised her for that garment; currency movements after the sale are the cooperative's
+risk, not hers.
 """
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
@@ -136,9 +144,49 @@ def split_order(line_amounts_mxn: list[int], shipping_mxn: int, fee_mxn: int, co
     return OrderSplit(lines=lines, shipping=shipping_mxn - fee_parts[-1], shipping_fee=fee_parts[-1])
 
 
+def fee_in_mxn(fee_amount: int, fee_currency: str, order_rate: Decimal) -> int:
+    """A processor fee in pesos: as is when settled in MXN, else at the rate recorded with the order."""
+    return convert_to_mxn(fee_amount, order_rate, fee_currency)
+
+
+def share_of_units(share: int, quantity: int, units: int, already_reversed: int) -> int:
+    """The part of a line's `share` that `units` of its `quantity` carry, never more than is left.
+
+    Units are valued by `allocate`, so reversing every unit (in any number of refunds) gives back
+    exactly `share`, to the centavo.
+    """
+    per_unit = allocate(share, [1] * quantity)
+    done = 0
+    reversed_units = 0
+    while reversed_units < quantity and done + per_unit[reversed_units] <= already_reversed:
+        done += per_unit[reversed_units]
+        reversed_units += 1
+    wanted = sum(per_unit[reversed_units:reversed_units + units])
+    return max(0, min(wanted, share - already_reversed))
+
+
 def price_breakdown(price_mxn: int, policy: FeePolicy) -> LineSplit:
     """The storefront's "where the money goes" for one garment, with the estimated card fee."""
     return split_line(price_mxn, policy.estimated_fee(price_mxn), policy.commission_bp)
+
+
+@dataclass(frozen=True)
+class CostOfMaking:
+    """What a garment cost her to make, as the costing workshop taught: materials, hours, overhead."""
+    materials: int
+    labour: int
+    overhead: int
+
+    @property
+    def total(self) -> int:
+        return self.materials + self.labour + self.overhead
+
+
+def cost_of_making(materials_cost: int, hours: int, policy: FeePolicy) -> CostOfMaking:
+    """Materials + hours x the fair hourly rate + the overhead share on both (centavos)."""
+    labour = hours * policy.fair_hourly_rate
+    return CostOfMaking(materials=materials_cost, labour=labour,
+                        overhead=percent_of(materials_cost + labour, policy.overhead_bp))
 
 
 def suggested_price(materials_cost: int, hours: int, policy: FeePolicy, round_to: int = 1000) -> int:
@@ -146,8 +194,7 @@ def suggested_price(materials_cost: int, hours: int, policy: FeePolicy, round_to
 
     Solves p - commission(p) - fee(p) >= cost for p, then rounds up to `round_to` centavos (10 MXN).
     """
-    cost = materials_cost + hours * policy.fair_hourly_rate
-    target = cost + percent_of(cost, policy.overhead_bp)
+    target = cost_of_making(materials_cost, hours, policy).total
     kept = Decimal(BASIS_POINTS - policy.commission_bp - policy.card_fee_bp) / BASIS_POINTS
     raw = (Decimal(target + policy.card_fee_fixed) / kept).to_integral_value(rounding=ROUND_CEILING)
     price = int(-(-raw // round_to) * round_to)

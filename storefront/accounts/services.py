@@ -51,3 +51,51 @@ def audit(action, entity_type, entity_id=None, artisan_id=None, changes=None, no
 def diff(before: dict, after: dict) -> dict:
     """{field: [old, new]} for the fields that changed."""
     return {key: [before.get(key), after.get(key)] for key in after if before.get(key) != after.get(key)}
+
+
+ONE_TIME_CODE_HOURS = 72
+# No 0/O, 1/I/L: a code read aloud or copied by hand onto paper must not be misread.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def issue_one_time_code(user, actor=None):
+    """Reset a forgotten password: a short code she types once, then chooses a new password.
+
+    The old password stops working at once; the code is stored hashed and expires in 72 hours.
+    Returns the plain code (shown once to the coordinator). Not committed: the caller commits.
+    """
+    import secrets
+    from datetime import timedelta
+
+    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    user.password_hash = hash_password(secrets.token_urlsafe(32))
+    user.one_time_code_hash = hash_password(code)
+    user.one_time_code_expires_at = now_utc() + timedelta(hours=ONE_TIME_CODE_HOURS)
+    user.must_change_password = True
+    audit("user.password_reset", "user", user.id, artisan_id=user.artisan_id, actor=actor,
+          changes={"one_time_code": [None, "issued"]}, note=f"expires {user.one_time_code_expires_at:%Y-%m-%d %H:%M} UTC")
+    return code
+
+
+def authenticate_with_code(login: str, code: str):
+    """The user whose unexpired one-time code this is (the code is then spent), or None."""
+    user = find_user(login)
+    if user is None or not user.is_active_account or not user.one_time_code_hash:
+        return None
+    if user.one_time_code_expires_at is None or user.one_time_code_expires_at < now_utc():
+        return None
+    if not verify_password(user.one_time_code_hash, code.strip().upper().replace(" ", "").replace("-", "")):
+        return None
+    user.one_time_code_hash = None
+    user.one_time_code_expires_at = None
+    user.must_change_password = True
+    return user
+
+
+def set_password(user, password):
+    """Set a new password chosen by the user herself (not committed)."""
+    user.password_hash = hash_password(password)
+    user.must_change_password = False
+    user.one_time_code_hash = None
+    user.one_time_code_expires_at = None
+    audit("user.password_changed", "user", user.id, artisan_id=user.artisan_id, actor=user)

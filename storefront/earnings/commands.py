@@ -1,3 +1,39 @@
 """CLI commands of this domain, added to `flask` by storefront.cli."""
+import click
+from flask import current_app
+from flask.cli import with_appcontext
 
-commands = []
+
+@click.group()
+def baseline():
+    """Income baselines of the artisans."""
+
+
+@baseline.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def baseline_import(path):
+    """Import a survey CSV: every row or none (see storefront/earnings/baselines.py for the columns)."""
+    from storefront.earnings.baselines import import_baselines
+    from storefront.earnings.reports import today_local
+    from storefront.extensions import db
+    with open(path, "rb") as handle:
+        data = handle.read()
+    # The audit log and the messages' translation need a request; on the command line there is no
+    # logged-in user, so the audit actor stays empty.
+    with current_app.test_request_context():
+        _report(import_baselines(data, today_local()), db)
+
+
+def _report(result, db):
+    if result.encoding != "utf-8":
+        click.echo(f"read as {result.encoding}")
+    if not result.ok:
+        db.session.rollback()
+        for error in result.errors:
+            click.echo(f"line {error.line}: {error.message}", err=True)
+        raise click.ClickException(f"nothing imported: {len(result.errors)} problem(s)")
+    click.echo(f"baselines: {result.created} new, {result.updated} changed, {result.unchanged} unchanged")
+
+
+commands = [baseline]

@@ -8,16 +8,36 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from flask_babel import lazy_gettext as _l
+from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
 from storefront.media.storage import private_dir, public_dir, write_atomically
 
 WIDTHS = (320, 640, 1280)
-FORMATS = {"webp": ("WEBP", {"quality": 72, "method": 4}), "jpg": ("JPEG", {"quality": 78, "optimize": True,
-                                                                           "progressive": True})}
+FORMATS = {
+    "webp": ("WEBP", {"quality": 72, "method": 4}),
+    "jpg": ("JPEG", {"quality": 78, "optimize": True, "progressive": True}),
+}
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
 MAX_BYTES = 20 * 1024 * 1024
 MAX_PIXELS = 40_000_000
+# Refuse bombs at open time too (Pillow only warns between its limit and twice it).
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+REJECTION_MESSAGES = {
+    "empty": _l("This file is empty. Choose the photo again."),
+    "too_big": _l("This photo is too big (more than 20 MB). Take it again or choose a smaller one."),
+    "too_many_pixels": _l("This photo has too many pixels (more than 40 megapixels). Choose a smaller one."),
+    "format": _l("This file is not a photo we can use. Send a JPEG, PNG or WebP photo."),
+    "not_an_image": _l("This file is not a photo. Choose a photo from the camera or the gallery."),
+    "truncated": _l("This photo arrived incomplete. Send it again."),
+}
+
+
+def rejection_message(code):
+    """The plain-language message for an ImageRejected code."""
+    return REJECTION_MESSAGES.get(code, REJECTION_MESSAGES["not_an_image"])
 
 
 class ImageRejected(ValueError):
@@ -47,7 +67,11 @@ def derivative_widths(original_width):
 
 
 def open_verified(data: bytes) -> Image.Image:
-    """Open bytes as an image, whatever the file name said; raise ImageRejected otherwise."""
+    """Open bytes as an image, whatever the file name said; raise ImageRejected otherwise.
+
+    JPEGs are decoded in draft mode at the smallest DCT scale still covering the largest derivative
+    on both sides (whatever the EXIF orientation), which makes a 12 MP photo cheap to decode.
+    """
     if not data:
         raise ImageRejected("empty")
     if len(data) > MAX_BYTES:
@@ -61,75 +85,103 @@ def open_verified(data: bytes) -> Image.Image:
             probe.verify()
         image = Image.open(io.BytesIO(data))
         if image.format == "JPEG":
-            # Decode at reduced scale when the largest derivative is much smaller (JPEG draft mode).
-            scale = max(1, image.width // (WIDTHS[-1] * 2))
-            if scale >= 2:
-                image.draft("RGB", (image.width // scale, image.height // scale))
+            largest = WIDTHS[-1]
+            image.draft("RGB" if image.mode == "RGB" else None, (largest, largest))
         image.load()
     except ImageRejected:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageRejected("too_many_pixels") from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+    except OSError as error:
+        if "truncated" in str(error) or "broken data stream" in str(error):
+            raise ImageRejected("truncated") from None
+        raise ImageRejected("not_an_image") from None
+    except (UnidentifiedImageError, SyntaxError, ValueError, EOFError, MemoryError):
         raise ImageRejected("not_an_image") from None
     return image
 
 
 def to_srgb(image: Image.Image) -> Image.Image:
-    """Apply EXIF orientation and convert to sRGB RGB, dropping the embedded profile afterwards."""
+    """Apply EXIF orientation and convert to sRGB RGB (transparency flattened on white)."""
     image = ImageOps.exif_transpose(image)
     icc = image.info.get("icc_profile")
-    if icc:
+    if icc and image.mode in ("RGB", "CMYK"):
         try:
             source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-            image = ImageCms.profileToProfile(image, source, ImageCms.createProfile("sRGB"),
-                                              outputMode="RGB")
-        except (ImageCms.PyCMSError, OSError):
-            pass
-    if image.mode in ("RGBA", "LA", "P"):
+            image = ImageCms.profileToProfile(image, source, ImageCms.createProfile("sRGB"), outputMode="RGB")
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            pass  # a broken profile: keep the pixels as they are rather than refuse the photo
+    if image.mode in ("RGBA", "LA", "P", "PA") or "transparency" in image.info:
         image = image.convert("RGBA")
         background = Image.new("RGB", image.size, (255, 255, 255))
         background.paste(image, mask=image.getchannel("A"))
         image = background
     elif image.mode != "RGB":
         image = image.convert("RGB")
-    # A fresh image carries no info dict: no EXIF, no XMP, no ICC, no comments.
+    return image
+
+
+def without_metadata(image: Image.Image) -> Image.Image:
+    """A fresh image with the same pixels and an empty info dict: no EXIF, XMP, ICC, GPS or comments."""
     clean = Image.new("RGB", image.size)
     clean.paste(image)
     return clean
 
 
 def render_derivatives(image: Image.Image, content_hash: str) -> dict:
-    """name -> encoded bytes for every width and format; nothing written yet."""
+    """name -> encoded bytes for every width and format; nothing written yet.
+
+    Widths are made largest first, each from the previous one, so the big decode is resized once.
+    """
     files = {}
-    for width in derivative_widths(image.width):
+    source = image
+    for width in sorted(derivative_widths(image.width), reverse=True):
         height = max(1, round(image.height * width / image.width))
-        resized = image if width == image.width else image.resize((width, height), Image.Resampling.LANCZOS,
-                                                                  reducing_gap=3.0)
+        if width != source.width:
+            source = source.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=2.0)
+        clean = without_metadata(source)
         for ext, (fmt, options) in FORMATS.items():
             buffer = io.BytesIO()
-            resized.save(buffer, fmt, **options)
+            clean.save(buffer, fmt, **options)
             files[derivative_name(content_hash, width, ext)] = buffer.getvalue()
     return files
+
+
+@dataclass(frozen=True)
+class ProcessedImage:
+    """A photo turned into derivatives in memory, not yet written anywhere."""
+    content_hash: str
+    width: int
+    height: int
+    derivatives: dict
+
+
+def process_image(data: bytes) -> ProcessedImage:
+    """Verify and convert an upload; pure (no files). Raises ImageRejected."""
+    image = to_srgb(open_verified(data))
+    content_hash = hashlib.sha256(data).hexdigest()[:32]
+    return ProcessedImage(content_hash=content_hash, width=image.width, height=image.height,
+                          derivatives=render_derivatives(image, content_hash))
+
+
+def original_relpath(content_hash: str) -> str:
+    return f"{content_hash[:2]}/{content_hash}"
 
 
 def store_image(data: bytes) -> StoredImage:
     """Process an upload and write the private original and public derivatives; returns what to record.
 
-    Raises ImageRejected before any file is written.
+    Raises ImageRejected before any file is written; a failed write removes what it wrote.
     """
-    image = open_verified(data)
-    clean = to_srgb(image)
-    content_hash = hashlib.sha256(data).hexdigest()[:32]
-    files = render_derivatives(clean, content_hash)
-    original_rel = f"{content_hash[:2]}/{content_hash}"
+    processed = process_image(data)
+    original_rel = original_relpath(processed.content_hash)
     written = []
     try:
         original = private_dir() / original_rel
         if not original.exists():
             write_atomically(original, data)
             written.append(original)
-        for name, payload in files.items():
+        for name, payload in processed.derivatives.items():
             path = public_dir() / name
             if not path.exists():
                 write_atomically(path, payload)
@@ -138,8 +190,8 @@ def store_image(data: bytes) -> StoredImage:
         for path in written:
             Path(path).unlink(missing_ok=True)
         raise
-    return StoredImage(content_hash=content_hash, original_path=original_rel, width=clean.width,
-                       height=clean.height)
+    return StoredImage(content_hash=processed.content_hash, original_path=original_rel, width=processed.width,
+                       height=processed.height)
 
 
 def delete_files(content_hash: str, original_path: str) -> None:

@@ -72,4 +72,5 @@ class AuditEntry(Base):
     note: Mapped[Optional[str]] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=now_utc, index=True)
 
-    actor: Mapped[Optional[User]] = relationship()
+    actor: Mapped[Optional[User]] = relationship(foreign_keys=[actor_id])
+    artisan: Mapped[Optional["Artisan"]] = relationship()  # noqa: F821

@@ -1,10 +1,245 @@
-from flask import render_template
+"""The studio: her garments, the garment form with photos, status changes, uploads, the calculator."""
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
 
-from storefront.accounts.permissions import EVERYONE_LOGGED_IN, allow
-from storefront.studio import bp
+from storefront.accounts.fields import choices
+from storefront.accounts.permissions import EVERYONE_LOGGED_IN, allow, artisan_scope_or_404
+from storefront.cooperative import fee_policy
+from storefront.extensions import db
+from storefront.media import uploads
+from storefront.media.pipeline import ImageRejected, rejection_message, store_image
+from storefront.models import Artisan, Product
+from storefront.studio import bp, calculator, garments
+from storefront.studio.forms import MAX_PHOTOS, CalculatorForm, GarmentForm
+
+GARMENT_MESSAGES = {
+    "photos_missing": lambda: _("Add at least one photo of the garment."),
+    "photos_too_many": lambda: _("A garment can have 8 photos at most. Choose up to 8."),
+    "no_stock": lambda: _("To publish it, write how many you have (at least 1)."),
+    "unknown_action": lambda: _("That action is not possible."),
+}
+
+
+def _artisan_choices():
+    rows = db.session.execute(select(Artisan.id, Artisan.display_name).where(Artisan.active)
+                              .order_by(Artisan.display_name)).all()
+    return [(row.id, row.display_name) for row in rows]
+
+
+def _garment_form(product=None):
+    """The form, with the artisan picker for staff only and the English fields for staff only."""
+    form = GarmentForm()
+    if current_user.is_staff:
+        form.artisan_id.choices = choices(_artisan_choices())
+    else:
+        del form.artisan_id
+        del form.title_en
+        del form.story_en
+    if product is not None and request.method == "GET":
+        snapshot = garments.garment_snapshot(product)
+        form.title.data = snapshot["title"]
+        form.story.data = snapshot["story"]
+        form.materials.data = snapshot["materials"]
+        form.category.data = product.category
+        form.technique.data = product.technique
+        form.hours_of_work.data = product.hours_of_work
+        form.sizes.data = product.sizes
+        form.weight_grams.data = product.weight_grams
+        form.materials_cost.data = calculator.pesos(product.materials_cost_amount)
+        form.price.data = calculator.pesos(product.price_amount)
+        form.stock.data = product.stock
+        if current_user.is_staff:
+            form.artisan_id.data = product.artisan_id
+            form.title_en.data = snapshot["title_en"]
+            form.story_en.data = snapshot["story_en"]
+    elif product is None and request.method == "GET" and current_user.is_staff:
+        form.artisan_id.data = request.args.get("artisan", type=int)
+    return form
+
+
+def _collect_photos(product=None):
+    """Photos of this submit: kept, removed, pending from an earlier submit, and newly sent files.
+
+    Newly sent files are processed at once; accepted ones become pending tokens (kept if the submit
+    fails elsewhere), refused ones give an error message each and leave nothing on disk.
+    """
+    choice = garments.PhotoChoice()
+    errors, pending = [], []
+    if product is not None:
+        removed = {int(v) for v in request.form.getlist("remove_image") if v.isdigit()}
+        for image in product.images:
+            if image.id in removed:
+                choice.remove.add(image.id)
+            else:
+                choice.keep[image.id] = request.form.get(f"image_alt-{image.id}", image.alt_text).strip()
+    for index, token in enumerate(request.form.getlist("pending")[:MAX_PHOTOS]):
+        stored = uploads.read_pending_token(token, current_user.id)
+        if stored is not None:
+            alt = request.form.get(f"pending_alt-{index}", "").strip()
+            choice.new.append((stored, alt))
+            pending.append({"token": token, "hash": stored.content_hash, "width": stored.width, "alt": alt})
+    files = [f for f in request.files.getlist("photos") if f and f.filename]
+    if len(files) + choice.count > MAX_PHOTOS:
+        errors.append(GARMENT_MESSAGES["photos_too_many"]())
+        files = []  # nothing of an impossible batch is processed or stored
+    for upload in files:
+        try:
+            stored = store_image(upload.read(uploads.MAX_BYTES_PLUS_ONE))
+        except ImageRejected as error:
+            errors.append(_("%(file)s: %(problem)s", file=upload.filename[:80], problem=rejection_message(error.code)))
+            continue
+        token = uploads.pending_token(stored, current_user.id)
+        choice.new.append((stored, ""))
+        pending.append({"token": token, "hash": stored.content_hash, "width": stored.width, "alt": ""})
+    return choice, pending, errors
+
+
+def _render_form(form, product=None, pending=(), photo_errors=(), status=200):
+    estimate = calculator.estimate_from_form(form, fee_policy())
+    return render_template("studio/garment_form.html", form=form, product=product, pending=pending,
+                           photo_errors=photo_errors, estimate=estimate, max_photos=MAX_PHOTOS), status
 
 
 @bp.route("/")
 @allow(*EVERYONE_LOGGED_IN)
 def index():
-    return render_template("studio/index.html")
+    artisan_id = current_user.artisan_id if not current_user.is_staff else request.args.get("artisan", type=int)
+    return render_template("studio/index.html", garments=garments.garments_for(artisan_id),
+                           artisans=_artisan_choices() if current_user.is_staff else [],
+                           selected_artisan=artisan_id)
+
+
+@bp.route("/garments/new", methods=["GET", "POST"])
+@allow(*EVERYONE_LOGGED_IN)
+def new_garment():
+    form = _garment_form()
+    if request.method == "GET":
+        return _render_form(form)
+    photos, pending, photo_errors = _collect_photos()
+    action = request.form.get("action", "draft")
+    if not form.validate_on_submit() or photo_errors or action == "calculate":
+        return _render_form(form, pending=pending, photo_errors=photo_errors,
+                            status=200 if action == "calculate" and not form.errors else 422)
+    artisan_id = form.artisan_id.data if current_user.is_staff else current_user.artisan_id
+    artisan_scope_or_404(artisan_id)
+    try:
+        product = garments.create_garment(artisan_id, garments.GarmentData.from_form(form), photos,
+                                          publish=action == "publish", staff=current_user.is_staff)
+    except garments.GarmentRejected as error:
+        db.session.rollback()
+        return _render_form(form, pending=pending, photo_errors=[GARMENT_MESSAGES[error.code]()], status=422)
+    flash(_("Your garment is published.") if action == "publish" else _("Your garment is saved as a draft."),
+          "info")
+    return redirect(url_for("studio.index", artisan=artisan_id if current_user.is_staff else None,
+                            _anchor=f"garment-{product.id}"))
+
+
+def _owned_garment_or_404(product_id):
+    product = db.get_or_404(Product, product_id)
+    artisan_scope_or_404(product.artisan_id)
+    return product
+
+
+@bp.route("/garments/<int:product_id>/edit", methods=["GET", "POST"])
+@allow(*EVERYONE_LOGGED_IN)
+def edit_garment(product_id):
+    product = _owned_garment_or_404(product_id)
+    form = _garment_form(product)
+    if request.method == "GET":
+        return _render_form(form, product)
+    photos, pending, photo_errors = _collect_photos(product)
+    action = request.form.get("action", "save")
+    if not form.validate_on_submit() or photo_errors or action == "calculate":
+        return _render_form(form, product, pending, photo_errors,
+                            status=200 if action == "calculate" and not form.errors else 422)
+    if current_user.is_staff and form.artisan_id.data != product.artisan_id:
+        abort(400)  # moving a garment to another artisan is not an edit
+    try:
+        garments.update_garment(product, garments.GarmentData.from_form(form), photos,
+                                staff=current_user.is_staff)
+    except garments.GarmentRejected as error:
+        db.session.rollback()
+        return _render_form(form, product, pending, [GARMENT_MESSAGES[error.code]()], status=422)
+    flash(_("Your changes are saved."), "info")
+    return redirect(url_for("studio.index", _anchor=f"garment-{product.id}"))
+
+
+@bp.route("/garments/<int:product_id>/status", methods=["POST"])
+@allow(*EVERYONE_LOGGED_IN)
+def garment_status(product_id):
+    product = _owned_garment_or_404(product_id)
+    try:
+        garments.change_status(product, request.form.get("action", ""))
+    except garments.GarmentRejected as error:
+        db.session.rollback()
+        flash(GARMENT_MESSAGES[error.code](), "error")
+    else:
+        flash(_("Done."), "info")
+    return redirect(url_for("studio.index", _anchor=f"garment-{product.id}"))
+
+
+@bp.route("/price")
+@allow(*EVERYONE_LOGGED_IN)
+def price_calculator():
+    form = CalculatorForm(request.args)
+    result = calculator.calculate(form, fee_policy()) if request.args and form.validate() else None
+    return render_template("studio/calculator.html", form=form, result=result, policy=fee_policy())
+
+
+# Resumable uploads, used by static/js/upload.js; every answer is JSON.
+
+def _upload_error(error: ImageRejected, status=422):
+    return jsonify(error=error.code, message=rejection_message(error.code)), status
+
+
+@bp.route("/uploads", methods=["POST"])
+@allow(*EVERYONE_LOGGED_IN)
+def upload_start():
+    try:
+        upload_id = uploads.start_upload(current_user.id, request.form.get("size", 0, type=int))
+    except ImageRejected as error:
+        return _upload_error(error, 413 if error.code == "too_big" else 422)
+    return jsonify(id=upload_id, received=0), 201
+
+
+@bp.route("/uploads/<upload_id>", methods=["GET"])
+@allow(*EVERYONE_LOGGED_IN)
+def upload_status(upload_id):
+    try:
+        received, size = uploads.upload_status(upload_id, current_user.id)
+    except uploads.UploadNotFound:
+        abort(404)
+    return jsonify(id=upload_id, received=received, size=size)
+
+
+@bp.route("/uploads/<upload_id>", methods=["PUT"])
+@allow(*EVERYONE_LOGGED_IN)
+def upload_chunk(upload_id):
+    offset = request.args.get("offset", -1, type=int)
+    try:
+        received = uploads.append_chunk(upload_id, current_user.id, offset,
+                                        request.get_data(cache=False)[:uploads.MAX_CHUNK + 1])
+        _, size = uploads.upload_status(upload_id, current_user.id)
+        if received < size:
+            return jsonify(id=upload_id, received=received, size=size)
+        stored = uploads.finish_upload(upload_id, current_user.id)
+    except uploads.UploadNotFound:
+        abort(404)
+    except uploads.OffsetMismatch as mismatch:
+        return jsonify(id=upload_id, received=mismatch.received), 409
+    except ImageRejected as error:
+        return _upload_error(error)
+    return jsonify(id=upload_id, done=True, token=uploads.pending_token(stored, current_user.id),
+                   hash=stored.content_hash, width=stored.width,
+                   thumbnail=url_for("media.derivative", name=f"{stored.content_hash}-{min(320, stored.width)}.jpg"))
+
+
+@bp.app_template_global("studio_money")
+def studio_money(centavos):
+    """Pesos for staff pages: es_MX style ($1,234.50) in Spanish, the locale's own otherwise."""
+    from storefront.i18n import current_locale
+    from storefront.money import format_money
+    locale = current_locale()
+    return format_money(centavos, "MXN", "es_MX" if locale == "es" else locale)
