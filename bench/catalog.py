@@ -124,7 +124,13 @@ def measure(app):
         if url.startswith("/products/?") or url == "/products/":
             everything.extend(times)
     everything.sort()
-    return {"p50_ms": round(statistics.median(everything), 1),
+    # A reference measured in the same run: the machine's noise shows here too (BROWSER.md, "Load").
+    reference = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        client.get("/healthz")
+        reference.append((time.perf_counter() - started) * 1000)
+    return {"reference_healthz_p50_ms": round(statistics.median(reference), 1),"p50_ms": round(statistics.median(everything), 1),
             "p99_ms": round(everything[min(len(everything) - 1, int(len(everything) * 0.99))], 1),
             "per_url_p50_ms": {u: round(t, 1) for u, t in per_url.items()}}
 
@@ -132,14 +138,16 @@ def measure(app):
 def run_engine(name, url, media_root):
     from storefront import create_app
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "MEDIA_ROOT": media_root, "SECRET_KEY": "b" * 40,
-                      "RATELIMIT_ENABLED": False, "RATELIMIT_STORAGE_URI": "memory://"})
+                      "RATELIMIT_ENABLED": False, "RATELIMIT_STORAGE_URI": "memory://",
+                      "LOG_REQUESTS": False})
     started = time.perf_counter()
     build(app)
     built = time.perf_counter() - started
     figures = measure(app)
     figures["build_s"] = round(built, 1)
     print(f"{name}: catalog server time p50 {figures['p50_ms']} ms, p99 {figures['p99_ms']} ms "
-          f"({PRODUCTS} garments, {ARTISANS} artisans; data built in {figures['build_s']} s)")
+          f"({PRODUCTS} garments, {ARTISANS} artisans; data built in {figures['build_s']} s; "
+          f"reference /healthz p50 {figures['reference_healthz_p50_ms']} ms; load average {os.getloadavg()[0]:.1f})")
     for url, ms in figures["per_url_p50_ms"].items():
         print(f"    {ms:7.1f} ms  {url}")
     with app.app_context():

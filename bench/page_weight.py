@@ -10,6 +10,7 @@ the HTML: the page, its stylesheet, icon and every image not marked loading="laz
 import gzip
 import re
 import shutil
+import sys
 import urllib.request
 from pathlib import Path
 
@@ -41,7 +42,9 @@ def _with_browser(base, paths):
             page.wait_for_timeout(300)
             total = sum(s["responseBodySize"] + s["responseHeadersSize"] for _, s in sizes)
             third_party = [url for url, _ in sizes if not url.startswith(base)]
-            results[label] = {"bytes": total, "requests": len(sizes), "third_party": len(third_party)}
+            results[label] = {"bytes": total, "requests": len(sizes), "third_party": len(third_party),
+                              "detail": [(url[len(base):], s["responseBodySize"] + s["responseHeadersSize"])
+                                         for url, s in sizes]}
             context.close()
         browser.close()
     return results
@@ -85,6 +88,9 @@ def main():
         print(f"{label:14} {paths[label]:48} {result['bytes'] / 1024:7.1f} KB in {result['requests']:2d} requests"
               f" ({result['third_party']} third-party) {verdict} [{method}]")
         figures[f"page_weight_kb {label}"] = round(result["bytes"] / 1024, 1)
+        if "-v" in sys.argv:
+            for url, size in result.get("detail", []):
+                print(f"    {size / 1024:6.1f} KB  {url[:90]}")
     return figures
 
 
