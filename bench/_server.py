@@ -22,7 +22,8 @@ def demo_server():
     from storefront import create_app
     from storefront.demo import load_demo
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/demo.sqlite3", "MEDIA_ROOT": f"{tmp}/media",
+        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/demo.sqlite3",
+                          "MEDIA_ROOT": f"{tmp}/media",
                           "SECRET_KEY": "bench-secret-key-0123456789abcdef0123456789",
                           "RATELIMIT_STORAGE_URI": "memory://", "LOG_REQUESTS": False})
         with app.app_context():

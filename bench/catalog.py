@@ -24,7 +24,8 @@ PRODUCTS = 10_000
 RUNS = 40
 CATEGORIES = ("huipil", "blouse", "rebozo", "shawl", "bag", "table_linen", "skirt")
 TECHNIQUES = ("backstrap_loom", "hand_embroidery", "brocade", "wool_weaving", "cross_stitch")
-COMMUNITIES = ("Chilil", "Romerillo", "Navenchauc", "Yashanal", "Mesbiljá", "Bayalemó", "Yabteclum", "Los Pozos",
+COMMUNITIES = ("Chilil", "Romerillo", "Navenchauc", "Yashanal", "Mesbiljá", "Bayalemó", "Yabteclum",
+               "Los Pozos",
                "Las Ollas", "Tzajalchén")
 WORDS = ("rombos", "flores", "añil", "lana", "algodón", "mariposa", "sapo", "milpa", "estrellas", "montaña")
 URLS = [
@@ -68,7 +69,8 @@ def build(app):
         stored = [store_image(_image(n)) for n in range(5)]
         session = db.session
         session.execute(insert(Artisan), [
-            {"id": n, "slug": f"artesana-{n}", "display_name": f"Artesana {n}", "community": COMMUNITIES[n % 10],
+            {"id": n, "slug": f"artesana-{n}", "display_name": f"Artesana {n}",
+             "community": COMMUNITIES[n % 10],
              "municipality": "Huixtán", "languages": "tzo,es", "joined_on": date(2025, 1, 1), "active": True,
              "created_at": datetime(2025, 1, 1)} for n in range(1, ARTISANS + 1)])
         session.execute(insert(ArtisanTranslation), [
@@ -82,7 +84,8 @@ def build(app):
             products.append({
                 "id": n, "artisan_id": rng.randint(1, ARTISANS), "slug": f"prenda-{n}", "category": category,
                 "technique": technique, "sizes": "Unitalla", "hours_of_work": rng.randint(5, 200),
-                "price_amount": rng.randint(45, 600) * 1000, "price_currency": "MXN", "stock": 0 if sold else 1,
+                "price_amount": rng.randint(45, 600) * 1000, "price_currency": "MXN",
+                "stock": 0 if sold else 1,
                 "status": "sold_out" if sold else "published", "created_at": start, "updated_at": start,
                 "published_at": start + timedelta(hours=n)})
             words = " ".join(rng.sample(WORDS, 3))
@@ -92,7 +95,8 @@ def build(app):
             translations.append({"product_id": n, "locale": "en", "title": f"{category.title()} {n}",
                                  "story": f"Handmade with {words}.", "materials": "Cotton"})
             image = stored[n % len(stored)]
-            images.append({"product_id": n, "position": 0, "alt_text": "front", "original_path": image.original_path,
+            images.append({"product_id": n, "position": 0, "alt_text": "front",
+                           "original_path": image.original_path,
                            "content_hash": image.content_hash, "width": image.width, "height": image.height,
                            "created_at": start})
         session.execute(insert(Product), products)
@@ -130,7 +134,8 @@ def measure(app):
         started = time.perf_counter()
         client.get("/healthz")
         reference.append((time.perf_counter() - started) * 1000)
-    return {"reference_healthz_p50_ms": round(statistics.median(reference), 1),"p50_ms": round(statistics.median(everything), 1),
+    return {"reference_healthz_p50_ms": round(statistics.median(reference), 1),
+            "p50_ms": round(statistics.median(everything), 1),
             "p99_ms": round(everything[min(len(everything) - 1, int(len(everything) * 0.99))], 1),
             "per_url_p50_ms": {u: round(t, 1) for u, t in per_url.items()}}
 
@@ -147,7 +152,8 @@ def run_engine(name, url, media_root):
     figures["build_s"] = round(built, 1)
     print(f"{name}: catalog server time p50 {figures['p50_ms']} ms, p99 {figures['p99_ms']} ms "
           f"({PRODUCTS} garments, {ARTISANS} artisans; data built in {figures['build_s']} s; "
-          f"reference /healthz p50 {figures['reference_healthz_p50_ms']} ms; load average {os.getloadavg()[0]:.1f})")
+          f"reference /healthz p50 {figures['reference_healthz_p50_ms']} ms; "
+          f"load average {os.getloadavg()[0]:.1f})")
     for url, ms in figures["per_url_p50_ms"].items():
         print(f"    {ms:7.1f} ms  {url}")
     with app.app_context():

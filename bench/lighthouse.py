@@ -19,7 +19,8 @@ from bench._server import demo_server
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
-FLAGS = ("--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking "
+FLAGS = ("--headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+         "--disable-background-networking "
          "--disable-component-update --disable-sync")
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 
@@ -50,7 +51,8 @@ def _run(binary, url):
 def main():
     binary = _lighthouse_bin()
     if binary is None or not (Path(CHROMIUM).exists() or shutil.which("chromium")):
-        print("skipped: lighthouse not installed (npm install at the repo root, or set LIGHTHOUSE=/path/to/lighthouse)")
+        print("skipped: lighthouse not installed "
+              "(npm install at the repo root, or set LIGHTHOUSE=/path/to/lighthouse)")
         return {}
     figures = {}
     with demo_server() as base:
@@ -58,7 +60,8 @@ def main():
         product = re.search(r'href="(/products/[^"?]+)"', html).group(1)
         for label, path in (("/", "/"), ("/products/", "/products/"), ("product page", product)):
             scores, failing = _run(binary, base + path)
-            print(f"{label:14} performance {scores['performance']:3d}  accessibility {scores['accessibility']:3d}  "
+            print(f"{label:14} performance {scores['performance']:3d}  "
+                  f"accessibility {scores['accessibility']:3d}  "
                   f"best-practices {scores['best-practices']:3d}  seo {scores['seo']:3d}  "
                   f"({scores['total_kb']} KB, LCP {scores['lcp_ms']} ms)"
                   + (f"  below 0.9: {', '.join(failing)}" if failing else ""))

@@ -85,7 +85,8 @@ def main():
     figures = {}
     for label, result in results.items():
         verdict = "ok" if result["bytes"] <= BUDGET else "OVER BUDGET"
-        print(f"{label:14} {paths[label]:48} {result['bytes'] / 1024:7.1f} KB in {result['requests']:2d} requests"
+        print(f"{label:14} {paths[label]:48} {result['bytes'] / 1024:7.1f} KB "
+              f"in {result['requests']:2d} requests"
               f" ({result['third_party']} third-party) {verdict} [{method}]")
         figures[f"page_weight_kb {label}"] = round(result["bytes"] / 1024, 1)
         if "-v" in sys.argv:

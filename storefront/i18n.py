@@ -68,7 +68,8 @@ def current_locale():
 def current_currency():
     """The buyer's currency: explicit choice, else the usual one for her language."""
     if "currency" not in g:
-        g.currency = (_valid_currency(request.args.get("currency")) or _valid_currency(session.get("currency"))
+        g.currency = (_valid_currency(request.args.get("currency"))
+                      or _valid_currency(session.get("currency"))
                       or CURRENCY_FOR_LOCALE.get(current_locale(), "USD"))
     return g.currency
 

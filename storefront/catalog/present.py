@@ -41,7 +41,8 @@ class Picture:
 
     def absolute(self, wanted=1280, ext="jpg"):
         """Absolute URL for og:image, JSON-LD and feeds."""
-        return url_for("media.derivative", name=derivative_name(self.content_hash, self.best_width(wanted), ext),
+        name = derivative_name(self.content_hash, self.best_width(wanted), ext)
+        return url_for("media.derivative", name=name,
                        _external=True)
 
     def scaled_height(self, width):

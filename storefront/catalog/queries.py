@@ -80,7 +80,8 @@ def _search_clause(q):
         options.append(_active_artisans(_contains(Artisan.display_name, word)))
         options.append(select(ProductTranslation.id).where(
             ProductTranslation.product_id == Product.id,
-            or_(_contains(ProductTranslation.title, word), _contains(ProductTranslation.story, word))).exists())
+            or_(_contains(ProductTranslation.title, word),
+                _contains(ProductTranslation.story, word))).exists())
         clauses.append(or_(*options))
     return and_(*clauses) if clauses else None
 
@@ -138,7 +139,8 @@ def search_products(filters: CatalogFilters, page_size=PAGE_SIZE) -> ProductPage
         ids = ids[:SEARCH_CAP]
         total = len(ids)
     else:
-        total = connection.execute(select(func.count()).select_from(_filtered_ids(filters).subquery())).scalar()
+        total = connection.execute(
+            select(func.count()).select_from(_filtered_ids(filters).subquery())).scalar()
     pages = max(1, -(-total // page_size))
     page = min(max(1, filters.page), pages)
     if filters.q:
@@ -227,7 +229,8 @@ def communities():
 
 def artisan_name(slug):
     """Her display name, to show which artisan the catalog is filtered by."""
-    return db.session.scalar(select(Artisan.display_name).where(Artisan.slug == slug, Artisan.active.is_(True)))
+    return db.session.scalar(select(Artisan.display_name)
+                             .where(Artisan.slug == slug, Artisan.active.is_(True)))
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,8 @@ def record_rate(currency, text, user):
 
 
 def rate_history(limit=30):
-    return db.session.execute(select(ExchangeRate).order_by(ExchangeRate.set_at.desc(), ExchangeRate.id.desc())
+    return db.session.execute(select(ExchangeRate)
+                              .order_by(ExchangeRate.set_at.desc(), ExchangeRate.id.desc())
                               .limit(limit)).scalars().all()
 
 
@@ -33,7 +34,8 @@ def rates():
     form = RateForm()
     if form.validate_on_submit():
         row = record_rate(form.currency.data, form.rate.data, current_user)
-        flash(_("Saved: 1 MXN = %(rate)s %(currency)s.", rate=row.rate.normalize(), currency=row.currency), "success")
+        flash(_("Saved: 1 MXN = %(rate)s %(currency)s.", rate=row.rate.normalize(), currency=row.currency),
+              "success")
         return redirect(url_for("catalog.rates"))
     return render_template("catalog/rates.html", form=form, current=sorted(latest_rates().items()),
                            history=rate_history())

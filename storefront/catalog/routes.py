@@ -25,7 +25,8 @@ def home():
     return render_template(
         "catalog/home.html", cards=_cards(queries.featured_products()), impact=impact,
         paid_to_artisans=present.money(impact.paid_to_artisans_mxn, current_currency(), current_locale()),
-        artisans=queries.active_artisans(limit=12), alternates=seo.alternates(), canonical=seo.canonical_url())
+        artisans=queries.active_artisans(limit=12), alternates=seo.alternates(),
+        canonical=seo.canonical_url())
 
 
 @bp.route("/products/")
@@ -36,11 +37,13 @@ def products():
     result = queries.search_products(chosen)
     args = catalog_filters.shareable_args(request.args)
     return render_template(
-        "catalog/products.html", filters=chosen, result=result, cards=_cards(result.products, result.reserved_ids),
+        "catalog/products.html", filters=chosen, result=result,
+        cards=_cards(result.products, result.reserved_ids),
         args=args, shown_currency=shown_currency, categories=CATEGORIES, techniques=TECHNIQUES,
         communities=queries.communities(),
         artisan_name=queries.artisan_name(chosen.artisan) if chosen.artisan else None,
-        page_link=lambda page: url_for("catalog.products", **catalog_filters.shareable_args(request.args, page=page)),
+        page_link=lambda page: url_for("catalog.products",
+                                       **catalog_filters.shareable_args(request.args, page=page)),
         alternates=seo.alternates(**args), canonical=seo.canonical_url(**args))
 
 
@@ -113,7 +116,8 @@ def about():
 @bp.route("/robots.txt")
 @allow(PUBLIC)
 def robots():
-    lines = ["User-agent: *", "Disallow: /studio", "Disallow: /coop", "Disallow: /checkout", "Disallow: /cart",
+    lines = ["User-agent: *", "Disallow: /studio", "Disallow: /coop", "Disallow: /checkout",
+             "Disallow: /cart",
              "Disallow: /orders", "Disallow: /login", "Allow: /",
              f"Sitemap: {url_for('catalog.sitemap', _external=True)}", ""]
     return Response("\n".join(lines), mimetype="text/plain")
@@ -123,8 +127,8 @@ def robots():
 @allow(PUBLIC)
 def sitemap():
     products, artisans = queries.sitemap_entries()
-    pages = [(url_for("catalog.home", _external=True), None), (url_for("catalog.products", _external=True), None),
-             (url_for("catalog.artisans", _external=True), None), (url_for("catalog.about", _external=True), None)]
+    pages = [(url_for(endpoint, _external=True), None)
+             for endpoint in ("catalog.home", "catalog.products", "catalog.artisans", "catalog.about")]
     pages += [(url_for("catalog.product", slug=slug, _external=True), updated) for slug, updated in products]
     pages += [(url_for("catalog.artisan", slug=slug, _external=True), updated) for slug, updated in artisans]
     xml = render_template("catalog/sitemap.xml", pages=pages, locales=seo.LOCALES)
@@ -141,7 +145,8 @@ def feed():
         pictures = [present.picture(image, card.content.title) for image in card.product.images]
         images = [p.absolute(1280)
                   for p in pictures]
-        link = url_for("catalog.product", slug=card.product.slug, lang=locale, currency=currency, _external=True)
+        link = url_for("catalog.product", slug=card.product.slug, lang=locale, currency=currency,
+                       _external=True)
         rows.append(seo.feed_row(card, link, images, BRAND))
     response = Response(seo.csv_text(rows), mimetype="text/csv")
     response.headers["Content-Disposition"] = "inline; filename=products.csv"

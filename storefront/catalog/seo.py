@@ -7,7 +7,8 @@ from flask import request, url_for
 from storefront.catalog.present import excerpt
 from storefront.i18n import LOCALES
 
-AVAILABILITY_SCHEMA = {"available": "https://schema.org/InStock", "reserved": "https://schema.org/LimitedAvailability",
+AVAILABILITY_SCHEMA = {"available": "https://schema.org/InStock",
+                       "reserved": "https://schema.org/LimitedAvailability",
                        "sold": "https://schema.org/SoldOut"}
 AVAILABILITY_FEED = {"available": "in stock", "reserved": "out of stock", "sold": "out of stock"}
 # Google's taxonomy ids (Apparel & Accessories…), used by Google Merchant and Meta catalogues alike.
@@ -21,7 +22,8 @@ GOOGLE_CATEGORY = {
     "skirt": "1581",        # Apparel & Accessories > Clothing > Skirts
 }
 FEED_COLUMNS = ("id", "title", "description", "availability", "condition", "price", "link", "image_link",
-                "additional_image_link", "brand", "google_product_category", "product_type", "identifier_exists",
+                "additional_image_link", "brand", "google_product_category", "product_type",
+                "identifier_exists",
                 "item_group_id", "material", "gender", "age_group")
 
 

@@ -30,7 +30,8 @@ class CatalogData:
         product = self.make.product(**kwargs)
         if with_image:
             stored = store_image(image_bytes(colour=colour))
-            product.images.append(ProductImage(position=0, alt_text="front", original_path=stored.original_path,
+            product.images.append(ProductImage(position=0, alt_text="front",
+                                               original_path=stored.original_path,
                                                content_hash=stored.content_hash, width=stored.width,
                                                height=stored.height))
             db.session.commit()
@@ -51,7 +52,8 @@ class CatalogData:
         """A paid order of one garment, credited to her ledger as fulfilment would."""
         paid_at = datetime(2026, 2, 1) + timedelta(days=product.id)
         order = Order(public_token=f"paid-{product.id}", currency="MXN", subtotal_amount=product.price_amount,
-                      total_amount=product.price_amount, exchange_rate=Decimal(1), status=status, paid_at=paid_at)
+                      total_amount=product.price_amount, exchange_rate=Decimal(1), status=status,
+                      paid_at=paid_at)
         line = OrderLine(product_id=product.id, artisan_id=product.artisan_id, title="x", quantity=1,
                          unit_price_mxn=product.price_amount, unit_amount=product.price_amount,
                          line_amount=product.price_amount)

@@ -17,7 +17,8 @@ def shelf(data, make):
     make.rate("USD", "0.0500")
     maria = make.artisan(name="María López", community="Chilil", slug="maria")
     juana = make.artisan(name="Juana Pérez", community="Romerillo", slug="juana")
-    data.garment(artisan=maria, title="Huipil azul", price_mxn=2000, category="huipil", technique="backstrap_loom")
+    data.garment(artisan=maria, title="Huipil azul", price_mxn=2000, category="huipil",
+                 technique="backstrap_loom")
     data.garment(artisan=juana, title="Blusa bordada", price_mxn=800, category="blouse",
                  technique="hand_embroidery")
     data.garment(artisan=juana, title="Bolsa tejida", price_mxn=450, category="bag", technique="brocade")
@@ -35,11 +36,12 @@ def test_filters_by_category_technique_community_and_artisan(client, shelf):
 
 def test_price_range_is_in_the_currency_shown(client, shelf):
     # At 0.05 USD per peso: 2000 MXN = 100 USD, 800 = 40, 450 = 22.50, 1500 = 75.
-    assert sorted(titles(client, "?currency=USD&min_price=40&max_price=80")) == ["Blusa bordada", "Rebozo vendido"]
+    in_range = ["Blusa bordada", "Rebozo vendido"]
+    assert sorted(titles(client, "?currency=USD&min_price=40&max_price=80")) == in_range
     assert sorted(titles(client, "?currency=MXN&min_price=40&max_price=80")) == []
     assert titles(client, "?currency=MXN&max_price=500") == ["Bolsa tejida"]
     # Reversed bounds are understood, not refused.
-    assert sorted(titles(client, "?currency=USD&min_price=80&max_price=40")) == ["Blusa bordada", "Rebozo vendido"]
+    assert sorted(titles(client, "?currency=USD&min_price=80&max_price=40")) == in_range
 
 
 def test_available_only_hides_sold_and_reserved(client, shelf, data):
@@ -51,7 +53,8 @@ def test_available_only_hides_sold_and_reserved(client, shelf, data):
 
 
 def test_sorting_by_price_and_newest(client, shelf):
-    assert titles(client, "?sort=price_asc") == ["Bolsa tejida", "Blusa bordada", "Rebozo vendido", "Huipil azul"]
+    cheapest_first = ["Bolsa tejida", "Blusa bordada", "Rebozo vendido", "Huipil azul"]
+    assert titles(client, "?sort=price_asc") == cheapest_first
     assert titles(client, "?sort=price_desc")[0] == "Huipil azul"
     assert titles(client, "?sort=nonsense") == titles(client, "?sort=newest")
 
@@ -95,7 +98,8 @@ def test_filter_urls_are_shareable_and_unknown_arguments_dropped(app):
 
 def test_parse_filters_is_forgiving(app):
     with app.test_request_context():
-        filters = parse_filters({"category": "spaceship", "technique": "x", "min_price": "-5", "max_price": "abc",
+        filters = parse_filters({"category": "spaceship", "technique": "x", "min_price": "-5",
+                                 "max_price": "abc",
                                  "page": "-4", "sort": "drop table", "available": "maybe", "q": "a" * 10_000},
                                 "MXN")
         assert filters.category == "" and filters.technique == ""

@@ -25,7 +25,7 @@ def test_list_pages_use_a_constant_number_of_queries(client, data, make, count_q
     assert few.count <= 12
 
 
-def test_product_page_query_count_does_not_depend_on_photos_or_translations(client, data, make, count_queries):
+def test_product_page_query_count_does_not_depend_on_photos(client, data, make, count_queries):
     plain = data.garment(with_image=False)
     data.garment(artisan=plain.artisan, with_image=False)
     rich = data.garment(title_en="Rich")

@@ -31,11 +31,12 @@ def test_admin_sets_a_rate_and_buyers_see_it(client, auth, make, data):
     page = client.get("/coop/rates")
     assert page.status_code == 200 and '<html lang="es">' in page.get_data(as_text=True)
     response = client.post("/coop/rates", data={"currency": "USD", "rate": "0,0600",
-                                                 "csrf_token": csrf_token(client, "/coop/rates")})
+                                                "csrf_token": csrf_token(client, "/coop/rates")})
     assert response.status_code == 302
     row = db.session.execute(select(ExchangeRate)).scalar_one()
     assert row.rate == Decimal("0.06") and row.set_by_id == admin.id
-    entry = db.session.execute(select(AuditEntry).where(AuditEntry.action == "exchange_rate.set")).scalar_one()
+    entry = db.session.execute(select(AuditEntry)
+                               .where(AuditEntry.action == "exchange_rate.set")).scalar_one()
     assert entry.changes == {"rate": [None, "0.06000000"]} and entry.actor_id == admin.id
     html = client.get(f"/products/{product.slug}?lang=en&currency=USD").get_data(as_text=True)
     assert "$60.00" in html
@@ -46,7 +47,7 @@ def test_bad_rates_are_refused_with_a_message_and_nothing_saved(client, auth, ma
     admin = make.user(role="admin")
     auth.login(admin.username, PASSWORD)
     response = client.post("/coop/rates", data={"currency": "USD", "rate": rate,
-                                                 "csrf_token": csrf_token(client, "/coop/rates")})
+                                                "csrf_token": csrf_token(client, "/coop/rates")})
     assert response.status_code == 200
     assert 'class="error"' in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(ExchangeRate)) == 0
@@ -58,6 +59,6 @@ def test_unknown_currency_is_refused(client, auth, make, data):
     admin = make.user(role="admin")
     auth.login(admin.username, PASSWORD)
     response = client.post("/coop/rates", data={"currency": "MXN", "rate": "1",
-                                                 "csrf_token": csrf_token(client, "/coop/rates")})
+                                                "csrf_token": csrf_token(client, "/coop/rates")})
     assert response.status_code == 200
     assert db.session.scalar(select(func.count()).select_from(ExchangeRate)) == 0
