@@ -26,6 +26,11 @@ def stripe_client() -> stripe.StripeClient:
     return client
 
 
+def plain(obj):
+    """A Stripe object as plain dicts and lists (the rest of the app never sees stripe types)."""
+    return obj.to_dict() if hasattr(obj, "to_dict") else obj
+
+
 def is_test_key(key: str) -> bool:
     return (key or "").startswith(("sk_test_", "rk_test_"))
 

@@ -21,7 +21,7 @@ from storefront.extensions import db
 from storefront.models import AuditEntry, Order, OrderStatus, WebhookEvent, now_utc
 from storefront.money import fee_in_mxn
 from storefront.orders.actions import PAID_STATES, can_transition, lock_order, order_url, transition
-from storefront.payments.client import stripe_client
+from storefront.payments.client import plain, stripe_client
 
 S = OrderStatus
 
@@ -112,11 +112,11 @@ def _record_buyer(order, session):
 
 def _record_balance_transaction(order):
     """Fee, net and exchange rate from Stripe's balance transaction; returns the fee in MXN centavos."""
-    intent = stripe_client().v1.payment_intents.retrieve(
-        order.stripe_payment_intent_id, params={"expand": ["latest_charge.balance_transaction"]})
+    intent = plain(stripe_client().v1.payment_intents.retrieve(
+        order.stripe_payment_intent_id, params={"expand": ["latest_charge.balance_transaction"]}))
     charge = _value(intent, "latest_charge")
     txn = _value(charge, "balance_transaction") if not isinstance(charge, str) else None
-    if isinstance(charge, dict) or hasattr(charge, "get"):
+    if isinstance(charge, dict):
         order.stripe_charge_id = _value(charge, "id")
     if not txn or isinstance(txn, str):
         return 0
@@ -227,12 +227,12 @@ def on_charge_refunded(charge, outbox):
     client = stripe_client()
     if order.status not in PAID_STATES and order.status not in (S.REFUNDED.value, S.NEEDS_REVIEW.value):
         # The refund overtook the payment's own webhook: fulfil from Stripe's record first.
-        sessions = client.v1.checkout.sessions.list(params={"payment_intent": intent_id, "limit": 1})
-        if sessions.data:
-            fulfil_session(sessions.data[0], outbox, "charge.refunded (late completion)")
-    refunds = client.v1.refunds.list(params={"charge": _value(charge, "id"), "limit": 100})
+        sessions = plain(client.v1.checkout.sessions.list(params={"payment_intent": intent_id, "limit": 1}))
+        if sessions["data"]:
+            fulfil_session(sessions["data"][0], outbox, "charge.refunded (late completion)")
+    refunds = plain(client.v1.refunds.list(params={"charge": _value(charge, "id"), "limit": 100}))
     applied = 0
-    for refund in sorted(refunds.data, key=lambda r: (_value(r, "created", 0), _value(r, "id"))):
+    for refund in sorted(refunds["data"], key=lambda r: (_value(r, "created", 0), _value(r, "id"))):
         if _value(refund, "status") != "succeeded" or _refund_applied(_value(refund, "id")):
             continue
         _apply_refund(order, refund)

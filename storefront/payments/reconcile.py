@@ -8,7 +8,7 @@ from storefront.checkout import holds
 from storefront.extensions import db
 from storefront.models import Order, OrderStatus, now_utc
 from storefront.orders.actions import transition, lock_order
-from storefront.payments.client import StripeError, stripe_client
+from storefront.payments.client import StripeError, plain, stripe_client
 from storefront.payments.fulfilment import Outbox, fulfil_session, on_expired
 
 
@@ -16,7 +16,7 @@ def _run(action, *args):
     """Run one repair in its own transaction; emails go out after it commits."""
     outbox = Outbox()
     try:
-        outcome = action(*args, outbox)
+        outcome = action(args[0], outbox, *args[1:])
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -32,8 +32,8 @@ def reconcile(hours: int = 72, limit: int = 1000) -> dict:
     summary = {"checked": 0, "paid": 0, "expired": 0}
     params = {"limit": 100, "created": {"gte": since}}
     while summary["checked"] < limit:
-        page = client.v1.checkout.sessions.list(params=params)
-        for session in page.data:
+        page = plain(client.v1.checkout.sessions.list(params=params))
+        for session in page["data"]:
             summary["checked"] += 1
             if not (session.get("metadata") or {}).get("order_id"):
                 continue
@@ -46,9 +46,9 @@ def reconcile(hours: int = 72, limit: int = 1000) -> dict:
             elif session["status"] == "expired":
                 if _run(on_expired, session) == "expired":
                     summary["expired"] += 1
-        if not page.has_more or not page.data:
+        if not page["has_more"] or not page["data"]:
             break
-        params = {**params, "starting_after": page.data[-1]["id"]}
+        params = {**params, "starting_after": page["data"][-1]["id"]}
     return summary
 
 
@@ -60,9 +60,9 @@ def settle_expired_order(order_id: int) -> str:
     if session_id and current_app.config.get("STRIPE_SECRET_KEY"):
         try:
             client = stripe_client()
-            session = client.v1.checkout.sessions.retrieve(session_id)
+            session = plain(client.v1.checkout.sessions.retrieve(session_id))
             if session["status"] == "open":
-                session = client.v1.checkout.sessions.expire(session_id)
+                session = plain(client.v1.checkout.sessions.expire(session_id))
         except StripeError:
             current_app.logger.exception("could not ask Stripe about order %s; hold kept", order_id)
             return "kept"

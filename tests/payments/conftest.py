@@ -113,7 +113,7 @@ class Shop:
 
     def post_event(self, event, secret=None, timestamp=None, signature=None):
         payload = json.dumps(event).encode()
-        header = signature or sign(payload, secret or self.secret, timestamp)
+        header = sign(payload, secret or self.secret, timestamp) if signature is None else signature
         return requests.post(f"{self.base_url}/stripe/webhook", data=payload, timeout=30,
                              headers={"Stripe-Signature": header, "Content-Type": "application/json"})
 
