@@ -1,5 +1,5 @@
 """Cooperative pages (/coop/…) and the artisan's own earnings page (/studio/earnings)."""
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import format_date, format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,7 +14,7 @@ from storefront.earnings.forms import AdjustmentForm, BaselineForm, BaselineUplo
 from storefront.extensions import db
 from storefront.i18n import current_locale
 from storefront.models import Artisan, IncomeBaseline, LedgerEntry, OrderLine, Payout, User
-from storefront.money import format_money, to_major, to_minor
+from storefront.money import money_formatter, to_major, to_minor
 
 CHART_ROWS = 40  # the per-artisan chart shows the first rows of the sorted table; the table has them all
 
@@ -24,12 +24,20 @@ def money_locale():
     return "es_MX" if locale == "es" else locale
 
 
+def _formatter(currency):
+    """Formats centavos for this request's language; the locale is looked up once per request."""
+    key = f"earnings_format_{currency}"
+    if key not in g:
+        setattr(g, key, money_formatter(currency, money_locale()))
+    return getattr(g, key)
+
+
 def mxn(amount):
-    return "—" if amount is None else format_money(amount, "MXN", money_locale())
+    return "—" if amount is None else _formatter("MXN")(amount)
 
 
 def usd(amount):
-    return "—" if amount is None else format_money(amount, "USD", money_locale())
+    return "—" if amount is None else _formatter("USD")(amount)
 
 
 def share(value):
