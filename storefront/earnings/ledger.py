@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from storefront.accounts.services import audit
 from storefront.cooperative import get_settings
 from storefront.extensions import db
-from storefront.models import Artisan, LedgerEntry, LedgerKind, Order, OrderLine, Payout, PayoutMethod, now_utc
+from storefront.models import (Artisan, LedgerEntry, LedgerKind, Order, OrderLine, Payout, PayoutMethod,
+                               now_utc)
 from storefront.money import share_of_units, split_order
 
 PAYOUT_METHODS = tuple(m.value for m in PayoutMethod)
@@ -119,8 +120,9 @@ def record_payout(artisan_id: int, amount: int, method: str, paid_by, paid_on: d
     owed = balance(artisan_id)
     if amount > owed and not overpay_reason:
         raise LedgerRefused("more_than_owed", owed=owed)
-    payout = Payout(artisan_id=artisan_id, amount=amount, method=method, reference=(reference or "").strip()[:120],
-                    note=(note or "").strip() or None, paid_by_id=paid_by.id, paid_on=paid_on)
+    payout = Payout(artisan_id=artisan_id, amount=amount, method=method,
+                    reference=(reference or "").strip()[:120], note=(note or "").strip() or None,
+                    paid_by_id=paid_by.id, paid_on=paid_on)
     db.session.add(payout)
     db.session.flush()
     occurred_at = datetime.combine(paid_on, time(12))

@@ -136,7 +136,8 @@ def usd_rate():
     return Decimal(row.rate) if row is not None else None
 
 
-def earnings_rows(period: Period, today: date, sort: str = "name", descending: bool = False) -> list[ArtisanRow]:
+def earnings_rows(period: Period, today: date, sort: str = "name",
+                  descending: bool = False) -> list[ArtisanRow]:
     """A row per artisan for the period: three queries whatever the number of artisans or entries."""
     artisans = db.session.execute(
         select(Artisan.id, Artisan.display_name, Artisan.slug, Artisan.joined_on,
@@ -220,7 +221,8 @@ def indicators(rows: list[ArtisanRow], today: date) -> Indicators:
         artisans=total, with_baseline=len(based), average_income=average,
         average_income_usd=convert_from_mxn(average, rate, "USD") if rate else None,
         low_threshold_mxn=threshold,
-        under_low_at_baseline=_share(sum(r.baseline < threshold for r in based), len(based)) if threshold else None,
+        under_low_at_baseline=(_share(sum(r.baseline < threshold for r in based), len(based))
+                               if threshold else None),
         under_low_now=_share(sum(r.monthly_average < threshold for r in rows), total) if threshold else None,
         no_sales_at_baseline=_share(sum(not r.baseline_had_sales for r in based), len(based)),
         no_sales_now=_share(sum(not r.ever_sold for r in rows), total),

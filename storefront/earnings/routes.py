@@ -91,7 +91,8 @@ def coop_earnings():
                "monthly income before the programme. The table below has the same figures."),
         value_label=lambda v: mxn(v), now_name=_("Now (monthly average)"), baseline_name=_("Baseline"))
     return render_template("earnings/coop_earnings.html", rows=rows, ind=ind, period=period,
-                           period_label=period_label(period), periods=reports.period_choices(today), sort=sort,
+                           period_label=period_label(period), periods=reports.period_choices(today),
+                           sort=sort,
                            descending=descending, chart=chart, chart_rows=min(len(rows), CHART_ROWS),
                            distribution_chart=_distribution_chart(rows, ind, today),
                            distribution=reports.distribution(rows, ind, today))
@@ -112,10 +113,11 @@ def _distribution_chart(rows, ind, today):
     short = {"zero": _("None"), "under_low": _("< 28 USD"), "rural_extreme_income_line": _("< extreme"),
              "rural_income_line": _("< rural line"), "above": _("Above")}
     return bar_chart([short[key] for key, _b, _n in bands],
-                     [Series(_("At baseline"), [b for _k, b, _n in bands]), Series(_("Now"), [n for _k, _b, n in bands])],
+                     [Series(_("At baseline"), [b for _k, b, _n in bands]),
+                      Series(_("Now"), [n for _k, _b, n in bands])],
                      title=_("How many artisans earn how much a month, at baseline and now"),
-                     desc="; ".join(_("%(band)s: %(before)d at baseline, %(now)d now", band=names[key], before=b, now=n)
-                                    for key, b, n in bands),
+                     desc="; ".join(_("%(band)s: %(before)d at baseline, %(now)d now", band=names[key],
+                                      before=b, now=n) for key, b, n in bands),
                      value_label=lambda v: str(v))
 
 
@@ -143,7 +145,8 @@ def coop_impact():
     ind = reports.indicators(rows, today)
     return render_template("earnings/impact.html", ind=ind, period=period, period_label=period_label(period),
                            today=today, distribution=reports.distribution(rows, ind, today),
-                           band_names=_band_names(ind), distribution_chart=_distribution_chart(rows, ind, today),
+                           band_names=_band_names(ind),
+                           distribution_chart=_distribution_chart(rows, ind, today),
                            total_income=sum(r.income for r in rows), total_sales=sum(r.sales for r in rows),
                            usd_rate=reports.usd_rate())
 
@@ -166,7 +169,8 @@ def payout_new(artisan_id):
     if form.validate_on_submit():
         try:
             payout = ledger.record_payout(artisan.id, to_minor(form.amount.data, "MXN"), form.method.data,
-                                          current_user, form.paid_on.data, today, reference=form.reference.data,
+                                          current_user, form.paid_on.data, today,
+                                          reference=form.reference.data,
                                           note=form.note.data, overpay_reason=form.overpay_reason.data)
         except ledger.LedgerRefused as error:
             db.session.rollback()
@@ -200,7 +204,8 @@ def adjustment_new(artisan_id):
     form = AdjustmentForm()
     if form.validate_on_submit():
         try:
-            ledger.record_adjustment(artisan.id, to_minor(form.amount.data, "MXN"), form.reason.data, current_user)
+            ledger.record_adjustment(artisan.id, to_minor(form.amount.data, "MXN"), form.reason.data,
+                                     current_user)
         except ledger.LedgerRefused as error:
             db.session.rollback()
             target = form.reason if error.code.startswith("reason") else form.amount
@@ -264,8 +269,7 @@ def baseline_edit(artisan_id):
                 db.session.add(baseline)
                 db.session.flush()
                 audit("baseline.created", "income_baseline", baseline.id, artisan_id=artisan.id,
-                                     changes={k: [None, str(v) if k == "survey_date" else v]
-                                              for k, v in values.items()})
+                      changes={k: [None, str(v) if k == "survey_date" else v] for k, v in values.items()})
                 db.session.commit()
             else:
                 baseline_rules.update_baseline(baseline, values, current_user)
@@ -294,8 +298,8 @@ def studio_earnings():
     chart = bar_chart(
         months, [Series(_("What you earned"), [amount for _m, amount in series])],
         title=_("What you earned each month"),
-        desc=_("One bar per month, for the last %(count)d months. The dashed line is what you earned in a month "
-               "before the programme.", count=len(series)),
+        desc=_("One bar per month, for the last %(count)d months. The dashed line is what you earned "
+               "in a month before the programme.", count=len(series)),
         value_label=lambda v: mxn(v),
         reference=(_("Before"), baseline.monthly_income_amount) if baseline is not None else None)
     sales = db.session.execute(
@@ -307,8 +311,9 @@ def studio_earnings():
                                  .where(Payout.artisan_id == artisan.id)
                                  .order_by(Payout.paid_on.desc(), Payout.id.desc())).all()
     adjustments = db.session.scalars(select(LedgerEntry).where(
-        LedgerEntry.artisan_id == artisan.id, LedgerEntry.kind == "adjustment", LedgerEntry.payout_id.is_(None))
+        LedgerEntry.artisan_id == artisan.id, LedgerEntry.kind == "adjustment",
+        LedgerEntry.payout_id.is_(None))
         .order_by(LedgerEntry.occurred_at.desc())).all()
-    return render_template("earnings/studio_earnings.html", artisan=artisan, summary=summary, baseline=baseline,
-                           chart=chart, series=list(zip(months, [a for _m, a in series])), sales=sales,
-                           payouts=payouts, adjustments=adjustments)
+    return render_template("earnings/studio_earnings.html", artisan=artisan, summary=summary,
+                           baseline=baseline, chart=chart, series=list(zip(months, [a for _m, a in series])),
+                           sales=sales, payouts=payouts, adjustments=adjustments)

@@ -15,7 +15,8 @@ amounts = st.integers(min_value=0, max_value=5_000_000)
 def test_parts_add_up_to_the_charge_in_pesos(lines, shipping, fee, commission_bp):
     split = split_order(lines, shipping, fee, commission_bp)
     charge = sum(lines) + shipping
-    parts = sum(p.artisan_share + p.commission + p.payment_fee for p in split.lines) + split.shipping + split.shipping_fee
+    parts = (sum(p.artisan_share + p.commission + p.payment_fee for p in split.lines)
+             + split.shipping + split.shipping_fee)
     assert parts == charge == split.total
     assert all(p.artisan_share >= 0 for p in split.lines)
     assert sum(p.payment_fee for p in split.lines) + split.shipping_fee == fee

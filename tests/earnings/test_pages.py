@@ -59,7 +59,7 @@ def test_period_filters_income_and_sales(client, cooperative, login):
     assert [r[8] for r in march_rows[1:]] == ["1", "1"]          # one sale each in March
     assert [r[8] for r in april_rows[1:]] == ["0", "0"]
     assert [r[2] for r in april_rows[1:]] == ["0.00", "0.00"]
-    assert march_rows[1][9] == april_rows[1][9] != "0.00"      # what she is owed does not depend on the period
+    assert march_rows[1][9] == april_rows[1][9] != "0.00"  # what she is owed: the same in every period
 
 
 def test_sorting_by_income_descending(client, cooperative, login):
@@ -150,8 +150,8 @@ def test_record_a_payout_then_see_the_receipt(app, client, cooperative, login):
     ("1", "2999-01-01", "cannot be in the future"),
     ("1", "01/02/2026", "Write the date like"),
 ])
-def test_bad_payouts_are_refused_with_a_message_and_write_nothing(app, client, cooperative, login, amount,
-                                                                   paid_on, message):
+def test_bad_payouts_are_refused_with_a_message_and_write_nothing(
+        app, client, cooperative, login, amount, paid_on, message):
     login("coord")
     path = f"/coop/artisans/{cooperative[0]}/payouts/new"
     token = csrf_token(client, path)
@@ -168,8 +168,8 @@ def test_bad_payouts_are_refused_with_a_message_and_write_nothing(app, client, c
 def test_an_advance_with_a_reason_is_accepted(app, client, cooperative, login):
     login("coord")
     path = f"/coop/artisans/{cooperative[0]}/payouts/new"
-    response = client.post(path, data={"csrf_token": csrf_token(client, path), "amount": "5000", "method": "cash",
-                                       "paid_on": today_local().isoformat(),
+    response = client.post(path, data={"csrf_token": csrf_token(client, path), "amount": "5000",
+                                       "method": "cash", "paid_on": today_local().isoformat(),
                                        "overpay_reason": "Adelanto para hilo, acordado en asamblea"})
     assert response.status_code == 302
     assert "acordado en asamblea" in client.get(response.location).get_data(as_text=True)
