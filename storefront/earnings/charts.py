@@ -41,6 +41,18 @@ def _text(x, y, content, anchor="middle", size=12, extra=""):
             f"{escape(content)}</text>")
 
 
+def _label(x, y, label, room):
+    """An axis label, on two lines when it is wider than its room (about 6 units a letter at size 11)."""
+    if len(label) * 6 <= room or " " not in label:
+        return _text(x, y, label, size=11)
+    words = label.split(" ")
+    cut = min(range(1, len(words)), key=lambda i: abs(len(" ".join(words[:i])) - len(" ".join(words[i:]))))
+    first, second = " ".join(words[:cut]), " ".join(words[cut:])
+    return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="middle" font-size="11" fill="{INK}">'
+            f'<tspan x="{x:.1f}">{escape(first)}</tspan>'
+            f'<tspan x="{x:.1f}" dy="13">{escape(second)}</tspan></text>')
+
+
 def _frame(width, height, title, desc, body):
     chart_id = f"chart{next(_ids)}"
     return Markup(
@@ -80,7 +92,7 @@ def bar_chart(labels: list[str], series: list[Series], title: str, desc: str,
                         f"<title>{escape(label)} · {escape(s.name)}: "
                         f"{escape(value_label(value))}</title></rect>")
         if index % every == 0:
-            body.append(_text(left + index * slot + slot / 2, height - bottom + 16, label, size=11))
+            body.append(_label(left + index * slot + slot / 2, height - bottom + 16, label, slot * every))
     body.append(f'<line x1="{left}" x2="{left}" y1="{top}" y2="{top + plot_h}" stroke="{INK}"/>')
     body.append(f'<line x1="{left}" x2="{width - right}" y1="{top + plot_h}" y2="{top + plot_h}" '
                 f'stroke="{INK}"/>')

@@ -1,5 +1,6 @@
 """Cooperative pages (/coop/…) and the artisan's own earnings page (/studio/earnings)."""
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from babel.numbers import format_compact_currency
 from flask_babel import format_date, format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -38,6 +39,11 @@ def mxn(amount):
 
 def usd(amount):
     return "—" if amount is None else _formatter("USD")(amount)
+
+
+def axis_mxn(amount):
+    """Short peso labels for chart axes ("$6K"), readable on a phone."""
+    return format_compact_currency(to_major(amount, "MXN"), "MXN", locale=money_locale(), fraction_digits=0)
 
 
 def share(value):
@@ -89,7 +95,7 @@ def coop_earnings():
         title=_("Monthly income per artisan against her baseline"),
         desc=_("For each artisan, a bar for her average monthly income since she joined and a mark at her "
                "monthly income before the programme. The table below has the same figures."),
-        value_label=lambda v: mxn(v), now_name=_("Now (monthly average)"), baseline_name=_("Baseline"))
+        value_label=axis_mxn, now_name=_("Now (monthly average)"), baseline_name=_("Baseline"))
     return render_template("earnings/coop_earnings.html", rows=rows, ind=ind, period=period,
                            period_label=period_label(period), periods=reports.period_choices(today),
                            sort=sort,
@@ -110,8 +116,9 @@ def _band_names(ind):
 def _distribution_chart(rows, ind, today):
     bands = reports.distribution(rows, ind, today)
     names = _band_names(ind)
-    short = {"zero": _("None"), "under_low": _("< 28 USD"), "rural_extreme_income_line": _("< extreme"),
-             "rural_income_line": _("< rural line"), "above": _("Above")}
+    short = {"zero": _("None"), "under_low": _("under 28 USD"),
+             "rural_extreme_income_line": _("under extreme line"), "rural_income_line": _("under rural line"),
+             "above": _("above lines")}
     return bar_chart([short[key] for key, _b, _n in bands],
                      [Series(_("At baseline"), [b for _k, b, _n in bands]),
                       Series(_("Now"), [n for _k, _b, n in bands])],
@@ -300,7 +307,7 @@ def studio_earnings():
         title=_("What you earned each month"),
         desc=_("One bar per month, for the last %(count)d months. The dashed line is what you earned "
                "in a month before the programme.", count=len(series)),
-        value_label=lambda v: mxn(v),
+        value_label=axis_mxn,
         reference=(_("Before"), baseline.monthly_income_amount) if baseline is not None else None)
     sales = db.session.execute(
         select(LedgerEntry.occurred_at, LedgerEntry.amount, OrderLine.title)
