@@ -90,8 +90,42 @@ def translate_compile():
     _pybabel("compile", "-d", "translations")
 
 
+@click.group()
+def backup():
+    """Back up and restore the database and the photos (see storefront/backup.py, docs/deployment.md)."""
+
+
+@backup.command("create")
+@click.argument("directory", type=click.Path(file_okay=False))
+@with_appcontext
+def backup_create(directory):
+    """Write telar-backup-<time>.tar.gz (database + MEDIA_ROOT) into DIRECTORY."""
+    from storefront.backup import BackupError, create_backup
+    try:
+        click.echo(create_backup(directory).describe())
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@backup.command("restore")
+@click.argument("archive", type=click.Path(dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask: replace the database and media now.")
+@with_appcontext
+def backup_restore(archive, yes):
+    """Replace the database and MEDIA_ROOT by those in ARCHIVE (checked before anything changes)."""
+    from storefront.backup import BackupError, read_manifest, restore_backup
+    try:
+        manifest = read_manifest(archive)
+        if not yes:
+            click.confirm(f"Replace the database and media with the backup of {manifest['created_at']}?",
+                          abort=True)
+        click.echo("restored " + restore_backup(archive).describe())
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+
+
 def register(app):
-    for command in (rates, demo, demo_if_empty, translate):
+    for command in (rates, demo, demo_if_empty, translate, backup):
         app.cli.add_command(command)
     for domain in DOMAINS:
         module = importlib.import_module(f"storefront.{domain}.commands")

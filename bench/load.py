@@ -1,0 +1,254 @@
+"""Load: the storefront under gunicorn on PostgreSQL with 10,000 garments, beside a bare Flask app.
+
+Run: `.venv/bin/python -m bench.load` (needs PostgreSQL on 127.0.0.1 and Debian's `wrk`, installed
+here with apt-get when missing). The database `telar_bench` (or BENCH_DATABASE_URL) is built once:
+migrations, the demo cooperative, then its published garments duplicated in SQL up to 10,000; later
+runs reuse it. Both apps run `gunicorn -w 2 -k gthread --threads 4`; `wrk -t2 -c32 -d10s --latency`
+hits `/`, `/products/`, a product page and the bare app (before and after, averaged, because wrk
+and the server share the CPU and runs drift 15–20%). Targets (issue 7): the catalog at least 40%
+of the bare app's requests/s, p99 under 50 ms at 32 connections. Printed, never asserted.
+"""
+import math
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+REPO = Path(__file__).resolve().parent.parent
+WORKDIR = REPO / "var" / "bench"
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL",
+                              "postgresql+psycopg://postgres@127.0.0.1:5432/telar_bench")
+PRODUCTS = int(os.environ.get("BENCH_PRODUCTS", 10_000))
+GUNICORN = ["-w", "2", "-k", "gthread", "--threads", "4"]
+WRK = ["-t2", "-c32", "-d10s", "--latency"]
+SECRET = "bench-secret-key-long-enough-for-production-0123456789"
+TARGET_RATIO, TARGET_P99_MS = 0.40, 50.0
+COPY_SUFFIX = "--copy-"
+
+
+# --- the database --------------------------------------------------------------------------
+
+def ensure_database(url=DATABASE_URL):
+    """Create the bench database when it does not exist."""
+    parsed = make_url(url)
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                   {"name": parsed.database})
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+    admin.dispose()
+
+
+def scale_products(connection, target):
+    """Duplicate the published demo garments (rows, translations, photos) until there are `target`."""
+    count = connection.scalar(text("SELECT count(*) FROM products"))
+    if count >= target:
+        return 0
+    originals = connection.scalar(text(
+        f"SELECT count(*) FROM products WHERE status = 'published' AND slug NOT LIKE '%{COPY_SUFFIX}%'"))
+    copies = math.ceil((target - count) / originals)
+    connection.execute(text(f"""
+        INSERT INTO products (artisan_id, slug, category, technique, sizes, hours_of_work, weight_grams,
+                              materials_cost_amount, price_amount, price_currency, stock, status,
+                              created_at, updated_at, published_at)
+        SELECT artisan_id, slug || '{COPY_SUFFIX}' || n, category, technique, sizes, hours_of_work,
+               weight_grams, materials_cost_amount, price_amount + n * 100, price_currency, stock, status,
+               created_at, updated_at, published_at - make_interval(mins => n)
+        FROM products CROSS JOIN generate_series(1, :copies) AS n
+        WHERE status = 'published' AND slug NOT LIKE '%{COPY_SUFFIX}%'
+        ORDER BY n, id
+        LIMIT :needed"""), {"copies": copies, "needed": target - count})
+    copy_of = f"regexp_replace(c.slug, '{COPY_SUFFIX}[0-9]+$', '')"
+    connection.execute(text(f"""
+        INSERT INTO product_translations (product_id, locale, title, story, materials)
+        SELECT c.id, t.locale, t.title, t.story, t.materials
+        FROM products c JOIN products o ON o.slug = {copy_of}
+        JOIN product_translations t ON t.product_id = o.id
+        WHERE c.slug LIKE '%{COPY_SUFFIX}%'
+          AND NOT EXISTS (SELECT 1 FROM product_translations x WHERE x.product_id = c.id)"""))
+    connection.execute(text(f"""
+        INSERT INTO product_images (product_id, position, alt_text, original_path, content_hash,
+                                    width, height, created_at)
+        SELECT c.id, i.position, i.alt_text, i.original_path, i.content_hash, i.width, i.height, i.created_at
+        FROM products c JOIN products o ON o.slug = {copy_of} JOIN product_images i ON i.product_id = o.id
+        WHERE c.slug LIKE '%{COPY_SUFFIX}%'
+          AND NOT EXISTS (SELECT 1 FROM product_images x WHERE x.product_id = c.id)"""))
+    connection.execute(text("ANALYZE"))
+    return target - count
+
+
+def build_database():
+    """Migrate, load the demo data if empty, scale to PRODUCTS garments; returns the product count."""
+    ensure_database()
+    from flask_migrate import upgrade
+
+    from storefront import create_app
+    from storefront.demo import load_demo
+    from storefront.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": DATABASE_URL, "SECRET_KEY": SECRET,
+                      "MEDIA_ROOT": str(WORKDIR / "media"), "LOG_REQUESTS": False})
+    with app.app_context():
+        upgrade()
+        if db.session.scalar(text("SELECT count(*) FROM products")) == 0:
+            print("bench.load: loading the demo cooperative…", flush=True)
+            load_demo()
+            db.session.commit()
+        with db.engine.begin() as connection:
+            added = scale_products(connection, PRODUCTS)
+        if added:
+            print(f"bench.load: added {added} garments by duplicating the demo ones", flush=True)
+        total = db.session.scalar(text("SELECT count(*) FROM products"))
+        db.session.remove()
+        db.engine.dispose()
+    return total
+
+
+# --- servers and wrk -----------------------------------------------------------------------
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Gunicorn:
+    """`gunicorn <GUNICORN> <app>` on a free port, until the `with` block ends."""
+
+    def __init__(self, target, env=None, log_name="gunicorn"):
+        self.target, self.env, self.port = target, env or {}, free_port()
+        self.log = WORKDIR / f"{log_name}.log"
+
+    def url(self, path="/"):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def __enter__(self):
+        env = {**os.environ, **self.env}
+        self.handle = open(self.log, "w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", *GUNICORN, "-b", f"127.0.0.1:{self.port}", self.target],
+            cwd=REPO, env=env, stdout=self.handle, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn {self.target} exited; see {self.log}")
+            try:
+                with urllib.request.urlopen(self.url("/"), timeout=2):
+                    return self
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError(f"gunicorn {self.target} did not answer within 60 s; see {self.log}")
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.handle.close()
+
+
+def ensure_wrk():
+    if shutil.which("wrk") is None and shutil.which("apt-get"):
+        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, check=False)
+    if shutil.which("wrk") is None:
+        raise RuntimeError("wrk is not installed (Debian: apt-get install wrk)")
+
+
+UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def _ms(value):
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value).groups()
+    return float(number) * UNITS_MS[unit]
+
+
+def parse_wrk(output):
+    """requests/s, p50 and p99 (ms) and the count of non-2xx/3xx answers and socket errors."""
+    figures = {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50_ms": _ms(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1)),
+        "p99_ms": _ms(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1)),
+        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
+    }
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    figures["non_2xx"] = int(bad.group(1)) if bad else 0
+    figures["socket_errors"] = sum(map(int, errors.groups())) if errors else 0
+    return figures
+
+
+def warm(url, times=20):
+    for _ in range(times):
+        with urllib.request.urlopen(url, timeout=10) as response:
+            assert response.status == 200, f"{url} answered {response.status}"
+
+
+def run_wrk(url):
+    warm(url)
+    result = subprocess.run(["wrk", *WRK, url], capture_output=True, text=True, check=True)
+    return parse_wrk(result.stdout)
+
+
+def first_product_path(listing_url):
+    with urllib.request.urlopen(listing_url, timeout=10) as response:
+        html = response.read().decode()
+    match = re.search(r'href="(/products/[a-z0-9][^"?#]*)"', html)
+    if not match:
+        raise RuntimeError(f"no product link on {listing_url}")
+    return match.group(1)
+
+
+# --- the run -------------------------------------------------------------------------------
+
+def main():
+    WORKDIR.mkdir(parents=True, exist_ok=True)
+    ensure_wrk()
+    products = build_database()
+    app_env = {"DATABASE_URL": DATABASE_URL, "SECRET_KEY": SECRET, "FLASK_ENV": "production",
+               "MEDIA_ROOT": str(WORKDIR / "media"), "MAIL_BACKEND": "outbox",
+               "MAIL_OUTBOX": str(WORKDIR / "outbox")}
+    results = {}
+    with Gunicorn("bench.hello:app", log_name="hello") as hello:
+        results["hello (before)"] = run_wrk(hello.url("/"))
+        with Gunicorn("storefront:create_app()", env=app_env, log_name="storefront") as shop:
+            product = first_product_path(shop.url("/products/"))
+            for label, path in (("/", "/"), ("/products/", "/products/"), ("product page", product)):
+                results[label] = run_wrk(shop.url(path))
+        results["hello (after)"] = run_wrk(hello.url("/"))
+    reference = (results["hello (before)"]["rps"] + results["hello (after)"]["rps"]) / 2
+
+    print(f"\nbench.load: {products} products on PostgreSQL; gunicorn {' '.join(GUNICORN)}; "
+          f"wrk {' '.join(WRK)}; product page {product}")
+    print(f"{'page':<16}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'ratio':>8}{'errors':>8}  target")
+    figures = {"products": products, "hello req/s": round(reference, 1)}
+    for label, r in results.items():
+        ratio = r["rps"] / reference
+        errors = r["non_2xx"] + r["socket_errors"]
+        page = not label.startswith("hello")
+        verdict = ""
+        if page:
+            ok = ratio >= TARGET_RATIO and r["p99_ms"] < TARGET_P99_MS and errors == 0
+            verdict = "met" if ok else "MISSED"
+            figures.update({f"{label} req/s": round(r["rps"], 1), f"{label} p50 ms": round(r["p50_ms"], 2),
+                            f"{label} p99 ms": round(r["p99_ms"], 2), f"{label} ratio": round(ratio, 3),
+                            f"{label} errors": errors})
+        print(f"{label:<16}{r['rps']:>10.1f}{r['p50_ms']:>9.2f}{r['p99_ms']:>9.2f}{ratio:>8.2f}{errors:>8}  "
+              f"{verdict}")
+    print(f"targets: ratio >= {TARGET_RATIO:.2f} of the bare app, p99 < {TARGET_P99_MS:.0f} ms, no errors")
+    return figures
+
+
+if __name__ == "__main__":
+    main()
