@@ -4,8 +4,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms.fields.choices import SelectChoice
-from wtforms import BooleanField, DateField, DecimalField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms import (BooleanField, DateField, DecimalField, HiddenField, SelectField, StringField,
+                     TextAreaField)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 METHODS = [SelectChoice("cash", _l("Cash at the cooperative")),
            SelectChoice("bank_transfer", _l("Bank transfer")),
@@ -45,6 +46,8 @@ class PayoutForm(FlaskForm):
     note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
     overpay_reason = TextAreaField(_l("Why pay more than she is owed (only for an advance)"),
                                    validators=[Length(max=2000)])
+    # One per form shown: sending the same form twice records one payout.
+    key = HiddenField(validators=[Optional(), Regexp(r"^[0-9a-f]{32}$")])
 
 
 class AdjustmentForm(FlaskForm):

@@ -1,4 +1,6 @@
 """Cooperative pages (/coop/…) and the artisan's own earnings page (/studio/earnings)."""
+import uuid
+
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from babel.numbers import format_compact_currency
 from flask_babel import format_date, format_percent
@@ -173,12 +175,14 @@ def payout_new(artisan_id):
     today = reports.today_local()
     if request.method == "GET":
         form.paid_on.data = today
+        form.key.data = uuid.uuid4().hex
     if form.validate_on_submit():
         try:
             payout = ledger.record_payout(artisan.id, to_minor(form.amount.data, "MXN"), form.method.data,
                                           current_user, form.paid_on.data, today,
                                           reference=form.reference.data,
-                                          note=form.note.data, overpay_reason=form.overpay_reason.data)
+                                          note=form.note.data, overpay_reason=form.overpay_reason.data,
+                                          key=form.key.data or "")
         except ledger.LedgerRefused as error:
             db.session.rollback()
             target = form.paid_on if error.code == "future_date" else form.amount

@@ -1,6 +1,7 @@
 """The cooperative's earnings pages, payouts and the artisan's own page, as staff and artisans use them."""
 import csv
 import io
+import re
 from datetime import datetime
 from decimal import Decimal
 
@@ -138,6 +139,21 @@ def test_record_a_payout_then_see_the_receipt(app, client, cooperative, login):
     assert response.status_code == 302
     receipt = client.get(response.location).get_data(as_text=True)
     assert "Recibo 7" in receipt and "Tejedora 000" in receipt and "coord" in receipt
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Payout)) == 1
+
+
+def test_the_same_payout_form_sent_twice_records_one_payout(app, client, cooperative, login):
+    login("coord")
+    path = f"/coop/artisans/{cooperative[0]}/payouts/new"
+    html = client.get(path).get_data(as_text=True)
+    key = re.search(r'name="key" type="hidden" value="([0-9a-f]{32})"|id="key" name="key" type="hidden" '
+                    r'value="([0-9a-f]{32})"', html)
+    key = key.group(1) or key.group(2)
+    form = {"csrf_token": csrf_token(client, path), "amount": "3.00", "method": "cash",
+            "paid_on": today_local().isoformat(), "key": key}
+    first, second = client.post(path, data=form), client.post(path, data=form)
+    assert first.status_code == second.status_code == 302 and first.location == second.location
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Payout)) == 1
 
