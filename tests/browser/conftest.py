@@ -178,7 +178,11 @@ class Visit:
         SCREENSHOTS.mkdir(exist_ok=True)
         name = re.sub(r"[^a-z0-9]+", "-", step.lower()).strip("-")
         path = SCREENSHOTS / f"{self.prefix}-{self.steps:02d}-{name}.png"
+        where = self.page.evaluate("[scrollX, scrollY]")
         self.page.screenshot(path=str(path), full_page=True)
+        # Chromium 156 + Playwright 1.65: after a full-page capture, clicks hit nothing until the
+        # page scrolls again; scrolling back to where the visitor was restores hit-testing.
+        self.page.evaluate("([x, y]) => { window.scrollTo(0, 0); window.scrollTo(x, y); }", where)
         return path
 
     def check(self, step):
