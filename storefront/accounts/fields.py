@@ -37,3 +37,14 @@ class PlainIntegerField(IntegerField):
         except ValueError:
             self.data = None
             raise ValueError(_l("Write a whole number, like 12.")) from None
+
+
+try:  # WTForms 3.3 deprecates (value, label) tuples for SelectField choices
+    from wtforms import SelectChoice
+except ImportError:  # pragma: no cover - older WTForms
+    SelectChoice = None
+
+
+def choices(pairs):
+    """SelectField choices from (value, label) pairs, in the form this WTForms version expects."""
+    return [SelectChoice(value, label) if SelectChoice else (value, label) for value, label in pairs]

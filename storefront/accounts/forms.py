@@ -3,7 +3,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from storefront.accounts.fields import PlainDecimalField
+from storefront.accounts.fields import PlainDecimalField, choices
 from wtforms import (PasswordField, SelectField, SelectMultipleField, StringField, SubmitField,
                      TextAreaField)
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional, Regexp
@@ -38,8 +38,8 @@ class ArtisanPersonForm(FlaskForm):
     community = StringField(_l("Community"), validators=[DataRequired(_l("Write her community.")), Length(max=120)])
     municipality = StringField(_l("Municipality"), validators=[
         DataRequired(_l("Write her municipality.")), Length(max=120)])
-    languages = SelectMultipleField(_l("Languages she speaks"), choices=[
-        ("tzo", _l("Tsotsil")), ("tzh", _l("Tseltal")), ("es", _l("Spanish"))], default=["es"])
+    languages = SelectMultipleField(_l("Languages she speaks"), choices=choices([
+        ("tzo", _l("Tsotsil")), ("tzh", _l("Tseltal")), ("es", _l("Spanish"))]), default=["es"])
     story = TextAreaField(_l("Her story (in Spanish)"), validators=[Length(max=5000)])
     username = StringField(_l("User name for her login (leave empty if she has none)"),
                            validators=[Optional(), Length(min=3, max=64), USERNAME])
@@ -51,7 +51,8 @@ class ArtisanPersonForm(FlaskForm):
 class StaffPersonForm(FlaskForm):
     username = StringField(_l("User name"), validators=[
         DataRequired(_l("Write a user name.")), Length(min=3, max=64), USERNAME])
-    role = SelectField(_l("Role"), choices=[("coordinator", _l("Coordinator")), ("admin", _l("Cooperative admin"))])
+    role = SelectField(_l("Role"), choices=choices([
+        ("coordinator", _l("Coordinator")), ("admin", _l("Cooperative admin"))]))
     email = StringField(_l("Email (optional)"), validators=[Optional(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[
         DataRequired(_l("Write a password.")), Length(min=8, max=200)])

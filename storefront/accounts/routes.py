@@ -1,7 +1,7 @@
 """Login (rate-limited), one-time codes, people, the audit log and the cooperative's settings."""
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
@@ -55,7 +55,14 @@ def _too_many_attempts(request_limit):
     form = LoginForm()
     message = _("Too many failed attempts. For your safety, wait 15 minutes and try again, "
                 "or ask your coordinator for a one-time code.")
-    return render_template("accounts/login.html", form=form, limit_message=message), 429
+    return make_response(render_template("accounts/login.html", form=form, limit_message=message), 429)
+
+
+@bp.errorhandler(429)
+def rate_limited(error):
+    """The login page's own 429 (built by `_too_many_attempts`), else the site's error page."""
+    from storefront.system.errors import render_error
+    return error.response if getattr(error, "response", None) is not None else render_error(429)
 
 
 @bp.route("/login", methods=["GET", "POST"])

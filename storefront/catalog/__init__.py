@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("catalog", __name__)
 
-from storefront.catalog import routes  # noqa: E402,F401
+from storefront.catalog import rates_admin, routes  # noqa: E402,F401

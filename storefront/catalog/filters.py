@@ -4,6 +4,7 @@ Unknown codes, non-numeric or negative prices and absurd page numbers are droppe
 shared or hand-edited URL always shows a page. Prices are typed in the currency the buyer sees and
 converted to pesos with the same rate the page uses.
 """
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from storefront.catalog.queries import SORTS, CatalogFilters
@@ -20,8 +21,13 @@ FILTER_ARGS = ("q", "category", "technique", "community", "artisan", "min_price"
                "sort", "page")
 
 
-def _text(value, limit=MAX_TEXT_CHARS):
-    return " ".join(str(value or "").split())[:limit]
+def clean_text(value, limit=MAX_TEXT_CHARS):
+    """Printable text only (PostgreSQL refuses NUL bytes), whitespace collapsed, at most `limit` chars."""
+    text = "".join(ch for ch in str(value or "")[:limit * 4] if not unicodedata.category(ch).startswith("C"))
+    return " ".join(text.split())[:limit]
+
+
+_text = clean_text
 
 
 def parse_amount(value):

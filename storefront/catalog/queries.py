@@ -15,6 +15,7 @@ SOLD_STATUSES = (OrderStatus.PAID.value, OrderStatus.PACKED.value, OrderStatus.S
 PAGE_SIZE = 12
 SORTS = ("newest", "price_asc", "price_desc")
 MAX_SEARCH_WORDS = 6
+SEARCH_CAP = 50 * PAGE_SIZE
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class ProductPage:
     page: int
     pages: int
     reserved_ids: frozenset
+    total_is_lower_bound: bool = False
 
 
 def escape_like(text):
@@ -47,7 +49,11 @@ def escape_like(text):
 
 
 def _contains(column, word):
-    return func.lower(column).like(f"%{escape_like(word)}%", escape="\\")
+    """Case-insensitive "contains": ILIKE on PostgreSQL; SQLite's LIKE already ignores ASCII case."""
+    pattern = f"%{escape_like(word)}%"
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column.ilike(pattern, escape="\\")
+    return column.like(pattern, escape="\\")
 
 
 def _vocabulary_codes(vocabulary, word):
@@ -56,36 +62,41 @@ def _vocabulary_codes(vocabulary, word):
             if word in code.replace("_", " ") or word in str(label).lower()]
 
 
+def _active_artisans(*conditions):
+    return Product.artisan_id.in_(select(Artisan.id).where(Artisan.active.is_(True), *conditions))
+
+
 def _search_clause(q):
-    """Every word must appear in a title, story, materials, technique, category or the artisan's name."""
+    """Every word must appear in a title, story, technique, category or the artisan's name."""
     clauses = []
     for word in q.lower().split()[:MAX_SEARCH_WORDS]:
-        in_text = select(ProductTranslation.id).where(
-            ProductTranslation.product_id == Product.id,
-            or_(_contains(ProductTranslation.title, word), _contains(ProductTranslation.story, word),
-                _contains(ProductTranslation.materials, word))).exists()
-        options = [in_text, _contains(Artisan.display_name, word)]
+        options = []
         techniques = _vocabulary_codes(TECHNIQUES, word)
         categories = _vocabulary_codes(CATEGORIES, word)
         if techniques:
             options.append(Product.technique.in_(techniques))
         if categories:
             options.append(Product.category.in_(categories))
+        options.append(_active_artisans(_contains(Artisan.display_name, word)))
+        options.append(select(ProductTranslation.id).where(
+            ProductTranslation.product_id == Product.id,
+            or_(_contains(ProductTranslation.title, word), _contains(ProductTranslation.story, word))).exists())
         clauses.append(or_(*options))
     return and_(*clauses) if clauses else None
 
 
-def _filtered(filters: CatalogFilters):
-    stmt = (select(Product).join(Product.artisan)
-            .where(Product.status.in_(VISIBLE_STATUSES), Artisan.active.is_(True)))
+def _filtered_ids(filters: CatalogFilters, *columns):
+    artisan_conditions = []
+    if filters.community:
+        artisan_conditions.append(Artisan.community == filters.community)
+    if filters.artisan:
+        artisan_conditions.append(Artisan.slug == filters.artisan)
+    stmt = select(Product.id, *columns).where(Product.status.in_(VISIBLE_STATUSES),
+                                              _active_artisans(*artisan_conditions))
     if filters.category:
         stmt = stmt.where(Product.category == filters.category)
     if filters.technique:
         stmt = stmt.where(Product.technique == filters.technique)
-    if filters.community:
-        stmt = stmt.where(Artisan.community == filters.community)
-    if filters.artisan:
-        stmt = stmt.where(Artisan.slug == filters.artisan)
     if filters.min_price_mxn is not None:
         stmt = stmt.where(Product.price_amount >= filters.min_price_mxn)
     if filters.max_price_mxn is not None:
@@ -103,27 +114,44 @@ ORDERINGS = {
     "price_asc": (Product.price_amount.asc(), Product.id.asc()),
     "price_desc": (Product.price_amount.desc(), Product.id.desc()),
 }
+CARD_DATA = (selectinload(Product.artisan), selectinload(Product.translations), selectinload(Product.images))
 
 
 def _with_card_data(stmt):
     """Everything a product card shows, loaded in a constant number of queries."""
-    return stmt.options(contains_eager(Product.artisan), selectinload(Product.translations),
-                        selectinload(Product.images))
+    return stmt.options(*CARD_DATA)
 
 
 def search_products(filters: CatalogFilters, page_size=PAGE_SIZE) -> ProductPage:
-    """One page of products matching `filters`; a page past the end shows the last one."""
-    stmt = _filtered(filters)
-    total = db.session.scalar(select(func.count()).select_from(stmt.with_only_columns(Product.id).subquery()))
+    """One page of products matching `filters`; a page past the end shows the last one.
+
+    Browsing counts in SQL and reads one page of ids. A text search reads the ordered matching ids
+    once (at most SEARCH_CAP of them, the total then shown as "600+"), so the LIKE scan runs once.
+    Ids go through the Core connection: no ORM bookkeeping for rows that are only numbers.
+    """
+    connection = db.session.connection()
+    ordered = _filtered_ids(filters).order_by(*ORDERINGS.get(filters.sort, ORDERINGS["newest"]))
+    capped = False
+    if filters.q:
+        ids = connection.execute(ordered.limit(SEARCH_CAP + 1)).scalars().all()
+        capped = len(ids) > SEARCH_CAP
+        ids = ids[:SEARCH_CAP]
+        total = len(ids)
+    else:
+        total = connection.execute(select(func.count()).select_from(_filtered_ids(filters).subquery())).scalar()
     pages = max(1, -(-total // page_size))
     page = min(max(1, filters.page), pages)
+    if filters.q:
+        page_ids = ids[(page - 1) * page_size:page * page_size]
+    else:
+        page_ids = connection.execute(ordered.limit(page_size).offset((page - 1) * page_size)).scalars().all()
     products = []
-    if total:
-        products = db.session.execute(
-            _with_card_data(stmt.order_by(*ORDERINGS.get(filters.sort, ORDERINGS["newest"])))
-            .limit(page_size).offset((page - 1) * page_size)).unique().scalars().all()
+    if page_ids:
+        loaded = {p.id: p for p in db.session.execute(
+            _with_card_data(select(Product).where(Product.id.in_(page_ids)))).scalars()}
+        products = [loaded[i] for i in page_ids if i in loaded]
     return ProductPage(products=products, total=total, page=page, pages=pages,
-                       reserved_ids=reserved_product_ids([p.id for p in products]))
+                       reserved_ids=reserved_product_ids(page_ids), total_is_lower_bound=capped)
 
 
 def reserved_product_ids(product_ids) -> frozenset:
@@ -197,10 +225,9 @@ def communities():
                               .order_by(Artisan.community)).scalars().all()
 
 
-def artisan_names():
-    """(slug, name) of active artisans, for the catalog filter."""
-    return db.session.execute(select(Artisan.slug, Artisan.display_name).where(Artisan.active.is_(True))
-                              .order_by(Artisan.display_name)).all()
+def artisan_name(slug):
+    """Her display name, to show which artisan the catalog is filtered by."""
+    return db.session.scalar(select(Artisan.display_name).where(Artisan.slug == slug, Artisan.active.is_(True)))
 
 
 @dataclass(frozen=True)

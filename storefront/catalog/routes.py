@@ -38,7 +38,8 @@ def products():
     return render_template(
         "catalog/products.html", filters=chosen, result=result, cards=_cards(result.products, result.reserved_ids),
         args=args, shown_currency=shown_currency, categories=CATEGORIES, techniques=TECHNIQUES,
-        communities=queries.communities(), artisan_names=queries.artisan_names(),
+        communities=queries.communities(),
+        artisan_name=queries.artisan_name(chosen.artisan) if chosen.artisan else None,
         page_link=lambda page: url_for("catalog.products", **catalog_filters.shareable_args(request.args, page=page)),
         alternates=seo.alternates(**args), canonical=seo.page_url(current_locale(), **args))
 
@@ -46,7 +47,7 @@ def products():
 @bp.route("/products/<slug>")
 @allow(PUBLIC)
 def product(slug):
-    found = queries.product_by_slug(slug[:200])
+    found = queries.product_by_slug(catalog_filters.clean_text(slug, 200))
     if found is None:
         abort(404)
     locale, currency = current_locale(), current_currency()
@@ -84,7 +85,7 @@ def artisans():
 @bp.route("/artisans/<slug>")
 @allow(PUBLIC)
 def artisan(slug):
-    found = queries.artisan_by_slug(slug[:200])
+    found = queries.artisan_by_slug(catalog_filters.clean_text(slug, 200))
     if found is None:
         abort(404)
     locale = current_locale()

@@ -1,5 +1,6 @@
 """CLI commands of this domain, added to `flask` by storefront.cli."""
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 
@@ -17,7 +18,14 @@ def baseline_import(path):
     from storefront.earnings.reports import today_local
     from storefront.extensions import db
     with open(path, "rb") as handle:
-        result = import_baselines(handle.read(), today_local())
+        data = handle.read()
+    # The audit log and the messages' translation need a request; on the command line there is no
+    # logged-in user, so the audit actor stays empty.
+    with current_app.test_request_context():
+        _report(import_baselines(data, today_local()), db)
+
+
+def _report(result, db):
     if result.encoding != "utf-8":
         click.echo(f"read as {result.encoding}")
     if not result.ok:

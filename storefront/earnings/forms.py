@@ -3,20 +3,42 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
+from wtforms.fields.choices import SelectChoice
 from wtforms import BooleanField, DateField, DecimalField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-METHODS = [("cash", _l("Cash at the cooperative")), ("bank_transfer", _l("Bank transfer")),
-           ("mobile_money", _l("Mobile money"))]
+METHODS = [SelectChoice("cash", _l("Cash at the cooperative")), SelectChoice("bank_transfer", _l("Bank transfer")),
+           SelectChoice("mobile_money", _l("Mobile money"))]
 MAX_MXN = Decimal("10000000")
 
 
+class PesoField(DecimalField):
+    """An amount in pesos; "1,250.50" and "1250.5" are read, anything else gets a plain message."""
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            valuelist = [valuelist[0].replace(",", "").replace("$", "").strip()]
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Write an amount in pesos, like 1250.50.")) from None
+
+
+class PlainDateField(DateField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Write the date like 2026-03-15.")) from None
+
+
 class PayoutForm(FlaskForm):
-    amount = DecimalField(_l("Amount in pesos"), places=2, validators=[
+    amount = PesoField(_l("Amount in pesos"), places=2, validators=[
         InputRequired(_l("Write how much was paid.")),
         NumberRange(min=Decimal("0.01"), max=MAX_MXN, message=_l("The amount must be more than zero."))])
     method = SelectField(_l("How it was paid"), choices=METHODS, validators=[DataRequired()])
-    paid_on = DateField(_l("Date paid"), validators=[InputRequired(_l("Write the date like 2026-03-15."))])
+    paid_on = PlainDateField(_l("Date paid"), validators=[InputRequired(_l("Write the date like 2026-03-15."))])
     reference = StringField(_l("Reference (transfer number, receipt number…)"), validators=[Length(max=120)])
     note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
     overpay_reason = TextAreaField(_l("Why pay more than she is owed (only for an advance)"),
@@ -24,7 +46,7 @@ class PayoutForm(FlaskForm):
 
 
 class AdjustmentForm(FlaskForm):
-    amount = DecimalField(_l("Amount in pesos (negative to take money off)"), places=2, validators=[
+    amount = PesoField(_l("Amount in pesos (negative to take money off)"), places=2, validators=[
         InputRequired(_l("Write the amount.")),
         NumberRange(min=-MAX_MXN, max=MAX_MXN, message=_l("That amount is too large."))])
     reason = TextAreaField(_l("Reason (required)"), validators=[
@@ -36,8 +58,8 @@ class BaselineUploadForm(FlaskForm):
 
 
 class BaselineForm(FlaskForm):
-    survey_date = DateField(_l("Survey date"), validators=[InputRequired(_l("Write the date like 2025-02-15."))])
-    monthly_income = DecimalField(_l("Monthly income from her craft before the programme (pesos)"), places=2,
+    survey_date = PlainDateField(_l("Survey date"), validators=[InputRequired(_l("Write the date like 2025-02-15."))])
+    monthly_income = PesoField(_l("Monthly income from her craft before the programme (pesos)"), places=2,
                                   validators=[InputRequired(_l("Write the amount (0 if none).")),
                                               NumberRange(min=0, max=MAX_MXN,
                                                           message=_l("The income cannot be negative."))])

@@ -70,6 +70,10 @@ class Product(Base):
         CheckConstraint("status IN ('draft', 'published', 'sold_out', 'archived')", name="status_known"),
         Index("ix_products_status_published_at", "status", "published_at"),
         Index("ix_products_status_price", "status", "price_amount"),
+        # The catalog sorts all visible garments (two statuses) by date or price: these let the
+        # database walk the order and stop after one page (migration 0003_catalog).
+        Index("ix_products_published_at_id", "published_at", "id"),
+        Index("ix_products_price_amount_id", "price_amount", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

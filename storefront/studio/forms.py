@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from storefront.accounts.fields import PlainDecimalField, PlainIntegerField
+from storefront.accounts.fields import PlainDecimalField, PlainIntegerField, choices
 from storefront.studio.choices import category_choices, technique_choices
 
 MAX_PHOTOS = 8
@@ -23,9 +23,9 @@ class GarmentForm(FlaskForm):
         Optional(), Length(max=200, message=_l("The name is too long. Use at most 200 letters."))])
     story_en = TextAreaField(_l("Story in English (staff)"), validators=[
         Length(max=5000, message=_l("The story is too long. Use at most 5,000 letters."))])
-    technique = SelectField(_l("Technique"), choices=technique_choices(),
+    technique = SelectField(_l("Technique"), choices=choices(technique_choices()),
                             validators=[InputRequired(_l("Choose the technique."))])
-    category = SelectField(_l("Kind of garment"), choices=category_choices(),
+    category = SelectField(_l("Kind of garment"), choices=choices(category_choices()),
                            validators=[InputRequired(_l("Choose the kind of garment."))])
     materials = StringField(_l("Materials"), validators=[
         Length(max=500, message=_l("Use at most 500 letters."))])

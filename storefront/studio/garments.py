@@ -47,9 +47,12 @@ class GarmentData:
     def from_form(cls, form):
         def pesos(value):
             return to_minor(Decimal(value), "MXN") if value is not None else None
-        return cls(title=form.title.data.strip(), story=(form.story.data or "").strip(),
-                   materials=(form.materials.data or "").strip(), title_en=(form.title_en.data or "").strip(),
-                   story_en=(form.story_en.data or "").strip(), category=form.category.data,
+
+        def text(name):  # the English fields exist on the staff's form only
+            field = getattr(form, name, None)
+            return (field.data or "").strip() if field is not None else ""
+        return cls(title=text("title"), story=text("story"), materials=text("materials"),
+                   title_en=text("title_en"), story_en=text("story_en"), category=form.category.data,
                    technique=form.technique.data, hours_of_work=form.hours_of_work.data or 0,
                    sizes=(form.sizes.data or "").strip(), weight_grams=form.weight_grams.data,
                    materials_cost_amount=pesos(form.materials_cost.data), price_amount=pesos(form.price.data),
@@ -185,10 +188,10 @@ def change_status(product: Product, action: str) -> None:
     if status is None:
         raise GarmentRejected("status", "unknown_action")
     if status == ProductStatus.PUBLISHED.value:
-        if not product.images:
-            raise GarmentRejected("status", "photos_missing")
         if product.stock < 1:
             raise GarmentRejected("status", "no_stock")
+        if not product.images:
+            raise GarmentRejected("status", "photos_missing")
     before = {"status": product.status, "stock": product.stock}
     product.status = status
     if status == ProductStatus.PUBLISHED.value and product.published_at is None:

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from storefront.accounts.fields import choices
 from storefront.accounts.permissions import EVERYONE_LOGGED_IN, allow, artisan_scope_or_404
 from storefront.cooperative import fee_policy
 from storefront.extensions import db
@@ -31,7 +32,7 @@ def _garment_form(product=None):
     """The form, with the artisan picker for staff only and the English fields for staff only."""
     form = GarmentForm()
     if current_user.is_staff:
-        form.artisan_id.choices = _artisan_choices()
+        form.artisan_id.choices = choices(_artisan_choices())
     else:
         del form.artisan_id
         del form.title_en

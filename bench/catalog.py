@@ -1,0 +1,167 @@
+"""Catalog server time with 10,000 garments and 1,000 artisans, on SQLite and (if given) PostgreSQL.
+
+    .venv/bin/python -m bench.catalog
+    BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1/telar_bench .venv/bin/python -m bench.catalog
+
+The PostgreSQL database named by BENCH_DATABASE_URL (else TEST_DATABASE_URL) is WIPED and rebuilt.
+Times are measured in-process around the WSGI call (Flask test client): server time, no network.
+"""
+import io
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from PIL import Image
+from sqlalchemy import create_engine, insert, text
+
+ARTISANS = 1_000
+PRODUCTS = 10_000
+RUNS = 40
+CATEGORIES = ("huipil", "blouse", "rebozo", "shawl", "bag", "table_linen", "skirt")
+TECHNIQUES = ("backstrap_loom", "hand_embroidery", "brocade", "wool_weaving", "cross_stitch")
+COMMUNITIES = ("Chilil", "Romerillo", "Navenchauc", "Yashanal", "Mesbiljá", "Bayalemó", "Yabteclum", "Los Pozos",
+               "Las Ollas", "Tzajalchén")
+WORDS = ("rombos", "flores", "añil", "lana", "algodón", "mariposa", "sapo", "milpa", "estrellas", "montaña")
+URLS = [
+    "/products/",
+    "/products/?page=417",
+    "/products/?q=huipil",
+    "/products/?q=mariposa+lana",
+    "/products/?q=Artesana+77",
+    "/products/?category=bag&sort=price_asc",
+    "/products/?technique=brocade&community=Chilil&available=1",
+    "/products/?currency=USD&min_price=50&max_price=100&sort=price_desc",
+    "/products/?artisan=artesana-500",
+]
+
+
+def _reset_postgres(url):
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def _image(seed):
+    buffer = io.BytesIO()
+    Image.effect_noise((400, 500), 40 + seed).convert("RGB").save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def build(app):
+    """Migrate, then bulk-insert the artisans, garments, translations, photos and rates."""
+    from flask_migrate import upgrade
+
+    from storefront.extensions import db
+    from storefront.media.pipeline import store_image
+    from storefront.models import (Artisan, ArtisanTranslation, ExchangeRate, Product, ProductImage,
+                                   ProductTranslation)
+    rng = random.Random(42)
+    with app.app_context():
+        upgrade()
+        stored = [store_image(_image(n)) for n in range(5)]
+        session = db.session
+        session.execute(insert(Artisan), [
+            {"id": n, "slug": f"artesana-{n}", "display_name": f"Artesana {n}", "community": COMMUNITIES[n % 10],
+             "municipality": "Huixtán", "languages": "tzo,es", "joined_on": date(2025, 1, 1), "active": True,
+             "created_at": datetime(2025, 1, 1)} for n in range(1, ARTISANS + 1)])
+        session.execute(insert(ArtisanTranslation), [
+            {"artisan_id": n, "locale": "es", "story": f"Tejo {rng.choice(WORDS)} desde niña."}
+            for n in range(1, ARTISANS + 1)])
+        start = datetime(2024, 1, 1)
+        products, translations, images = [], [], []
+        for n in range(1, PRODUCTS + 1):
+            category, technique = rng.choice(CATEGORIES), rng.choice(TECHNIQUES)
+            sold = rng.random() < 0.3
+            products.append({
+                "id": n, "artisan_id": rng.randint(1, ARTISANS), "slug": f"prenda-{n}", "category": category,
+                "technique": technique, "sizes": "Unitalla", "hours_of_work": rng.randint(5, 200),
+                "price_amount": rng.randint(45, 600) * 1000, "price_currency": "MXN", "stock": 0 if sold else 1,
+                "status": "sold_out" if sold else "published", "created_at": start, "updated_at": start,
+                "published_at": start + timedelta(hours=n)})
+            words = " ".join(rng.sample(WORDS, 3))
+            translations.append({"product_id": n, "locale": "es", "title": f"{category.title()} de {words}",
+                                 "story": f"Hecho a mano con {words}. Me llevó muchas horas.",
+                                 "materials": "Algodón"})
+            translations.append({"product_id": n, "locale": "en", "title": f"{category.title()} {n}",
+                                 "story": f"Handmade with {words}.", "materials": "Cotton"})
+            image = stored[n % len(stored)]
+            images.append({"product_id": n, "position": 0, "alt_text": "front", "original_path": image.original_path,
+                           "content_hash": image.content_hash, "width": image.width, "height": image.height,
+                           "created_at": start})
+        session.execute(insert(Product), products)
+        session.execute(insert(ProductTranslation), translations)
+        session.execute(insert(ProductImage), images)
+        for currency, rate in {"USD": "0.0550", "EUR": "0.0505", "GBP": "0.0430", "CAD": "0.0760",
+                               "JPY": "8.2"}.items():
+            session.add(ExchangeRate(currency=currency, rate=Decimal(rate), set_at=datetime(2026, 1, 1)))
+        session.commit()
+        if db.engine.dialect.name == "postgresql":
+            session.execute(text("ANALYZE"))
+            session.commit()
+
+
+def measure(app):
+    """p50/p99 server milliseconds over every catalog URL (and per URL)."""
+    client = app.test_client()
+    per_url, everything = {}, []
+    for url in URLS + ["/products/prenda-5000", "/"]:
+        for _ in range(3):
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+        times = []
+        for _ in range(RUNS):
+            started = time.perf_counter()
+            client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+        per_url[url] = statistics.median(times)
+        if url.startswith("/products/?") or url == "/products/":
+            everything.extend(times)
+    everything.sort()
+    return {"p50_ms": round(statistics.median(everything), 1),
+            "p99_ms": round(everything[min(len(everything) - 1, int(len(everything) * 0.99))], 1),
+            "per_url_p50_ms": {u: round(t, 1) for u, t in per_url.items()}}
+
+
+def run_engine(name, url, media_root):
+    from storefront import create_app
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "MEDIA_ROOT": media_root, "SECRET_KEY": "b" * 40,
+                      "RATELIMIT_ENABLED": False, "RATELIMIT_STORAGE_URI": "memory://"})
+    started = time.perf_counter()
+    build(app)
+    built = time.perf_counter() - started
+    figures = measure(app)
+    figures["build_s"] = round(built, 1)
+    print(f"{name}: catalog server time p50 {figures['p50_ms']} ms, p99 {figures['p99_ms']} ms "
+          f"({PRODUCTS} garments, {ARTISANS} artisans; data built in {figures['build_s']} s)")
+    for url, ms in figures["per_url_p50_ms"].items():
+        print(f"    {ms:7.1f} ms  {url}")
+    with app.app_context():
+        from storefront.extensions import db
+        db.engine.dispose()
+    return figures
+
+
+def main():
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        results["sqlite"] = run_engine("sqlite", f"sqlite:///{tmp}/bench.sqlite3", f"{tmp}/media")
+        pg_url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
+        if pg_url and pg_url.startswith("postgresql"):
+            _reset_postgres(pg_url)
+            results["postgresql"] = run_engine("postgresql", pg_url, f"{tmp}/media")
+            _reset_postgres(pg_url)
+        else:
+            print("postgresql: skipped (set BENCH_DATABASE_URL=postgresql+psycopg://…)")
+    return {f"catalog_{engine}_{k}": v for engine, figures in results.items() for k, v in figures.items()
+            if k in ("p50_ms", "p99_ms")}
+
+
+if __name__ == "__main__":
+    sys.exit(0 if main() else 1)

@@ -1,0 +1,194 @@
+"""Logging in (rate-limited), one-time codes, people, the audit log and the cooperative's settings."""
+import re
+
+import pytest
+from sqlalchemy import select
+
+from storefront.accounts.passwords import verify_password
+from storefront.extensions import db
+from storefront.models import Artisan, AuditEntry, CooperativeSettings, User
+from tests.conftest import csrf_token
+from tests.factories import PASSWORD
+
+
+def audit_actions(app):
+    with app.app_context():
+        return db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+
+
+class TestRateLimit:
+    @pytest.fixture
+    def app_config(self, app_config):
+        app_config.update(LOGIN_LIMIT_PER_ACCOUNT="3 per 15 minutes", LOGIN_LIMIT_PER_ADDRESS="6 per 15 minutes")
+        return app_config
+
+    def test_failed_attempts_on_one_account_are_limited_with_a_clear_message(self, client, auth, people):
+        for _ in range(3):
+            assert auth.login("rosa", "wrong password").status_code == 200
+        response = auth.login("rosa", "wrong password")
+        assert response.status_code == 429
+        assert "Too many failed attempts" in response.get_data(as_text=True)
+        # Even the right password waits: the limit protects the account, not the guess.
+        assert auth.login("rosa", PASSWORD).status_code == 429
+        # Another account from the same address is not blocked by rosa's limit.
+        assert auth.login("maria", PASSWORD).status_code == 302
+
+    def test_attempts_from_one_address_are_limited_across_accounts(self, client, auth, people):
+        for name in ("a1", "a2", "a3", "a4", "a5", "a6"):
+            assert auth.login(name, "nope").status_code == 200
+        response = auth.login("maria", PASSWORD)
+        assert response.status_code == 429
+        assert "Too many failed attempts" in response.get_data(as_text=True)
+
+    def test_successful_logins_do_not_count(self, client, auth, people):
+        for _ in range(5):
+            assert auth.login("rosa", PASSWORD).status_code == 302
+            auth.logout()
+
+
+def test_login_renews_the_session_and_logout_ends_it(client, auth, people):
+    client.get("/login")
+    with client.session_transaction() as session:
+        session["planted"] = "by an attacker"
+    auth.login("rosa", PASSWORD)
+    with client.session_transaction() as session:
+        assert "planted" not in session and session["_user_id"]
+    auth.logout()
+    assert client.get("/studio/").status_code == 302
+
+
+def test_a_coordinator_gives_a_one_time_code_and_she_chooses_a_new_password(app, client, auth, people,
+                                                                            login):
+    login("coord")
+    with app.app_context():
+        rosa_user = db.session.get(Artisan, people.a).user.id
+    response = client.post(f"/coop/people/{rosa_user}/reset", data={"csrf_token": csrf_token(client, "/coop/people")})
+    assert response.status_code == 200
+    code = re.search(r'class="code"[^>]*>([A-Z0-9]{4})-([A-Z0-9]{4})<', response.get_data(as_text=True))
+    code = code.group(1) + code.group(2)
+    auth.logout()
+    assert auth.login("rosa", PASSWORD).status_code == 200  # the old password no longer works
+    response = auth.login("rosa", code.lower()[:4] + "-" + code[4:])  # typed loosely, it still works
+    assert response.status_code == 302 and response.headers["Location"].endswith("/account/password")
+    token = csrf_token(client, "/account/password")
+    response = client.post("/account/password", data={"csrf_token": token, "password": "nuevo secreto 1",
+                                                      "confirm": "nuevo secreto 1"})
+    assert response.status_code == 302
+    auth.logout()
+    assert auth.login("rosa", code).status_code == 200  # the code worked once only
+    assert auth.login("rosa", "nuevo secreto 1").status_code == 302
+    assert audit_actions(app) == ["user.password_reset", "user.password_changed"]
+    with app.app_context():
+        entry = db.session.execute(select(AuditEntry)).scalars().first()
+        assert entry.actor.username == "coord" and entry.artisan_id == people.a
+        assert code not in str(entry.changes) + (entry.note or "")
+
+
+def test_a_coordinator_cannot_reset_staff_passwords(app, client, people, login):
+    login("coord")
+    token = csrf_token(client, "/coop/people")
+    assert client.post(f"/coop/people/{people.admin}/reset", data={"csrf_token": token}).status_code == 403
+    with app.app_context():
+        assert verify_password(db.session.get(User, people.admin).password_hash, PASSWORD)
+
+
+def test_the_admin_adds_an_artisan_with_a_login_and_one_without(app, client, people, login):
+    login("boss")
+    path = "/coop/people/artisans/new"
+    response = client.post(path, data={"csrf_token": csrf_token(client, path), "display_name": "Juana Gómez Ruiz",
+                                       "community": "Chamula", "municipality": "San Juan Chamula",
+                                       "languages": ["tzo", "es"], "story": "Bordo desde niña.",
+                                       "username": "juana", "password": "su secreto 123", "phone": "967 123 4567"})
+    assert response.status_code == 302
+    response = client.post(path, data={"csrf_token": csrf_token(client, path), "display_name": "Juana Gómez Ruiz",
+                                       "community": "Chamula", "municipality": "San Juan Chamula",
+                                       "languages": ["tzo"]})
+    assert response.status_code == 302
+    with app.app_context():
+        juanas = db.session.scalars(select(Artisan).where(Artisan.display_name == "Juana Gómez Ruiz")
+                                    .order_by(Artisan.id)).all()
+        assert [j.slug for j in juanas] == ["juana-gomez-ruiz", "juana-gomez-ruiz-2"]
+        assert juanas[0].user.username == "juana" and juanas[0].user.phone == "9671234567"
+        assert juanas[0].languages == "tzo,es" and juanas[1].user is None
+    assert audit_actions(app) == ["artisan.create", "user.create", "artisan.create"]
+    # She can log in with her phone number.
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    response = client.post("/login", data={"csrf_token": csrf_token(client), "login": "967-123-4567",
+                                           "password": "su secreto 123"})
+    assert response.status_code == 302
+
+
+def test_a_taken_user_name_is_said_next_to_the_field(app, client, people, login):
+    login("boss")
+    path = "/coop/people/staff/new"
+    response = client.post(path, data={"csrf_token": csrf_token(client, path), "username": "rosa",
+                                       "role": "coordinator", "password": "long enough 1"})
+    assert response.status_code == 200
+    assert re.search(r'id="username-error">This user name is already used', response.get_data(as_text=True))
+    response = client.post(path, data={"csrf_token": csrf_token(client, path), "username": "lupita",
+                                       "role": "coordinator", "password": "long enough 1"})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.execute(select(User).where(User.username == "lupita")).scalar_one().role == "coordinator"
+
+
+def test_the_admin_reads_the_audit_log(app, client, people, login):
+    login("boss")
+    path = "/coop/settings"
+    client.post(path, data={"csrf_token": csrf_token(client, path), "commission_percent": "12",
+                            "fair_hourly_rate": "65.50", "overhead_percent": "10"})
+    html = client.get("/coop/audit").get_data(as_text=True)
+    assert "settings.update" in html and "boss" in html and "6550" in html
+
+
+def test_settings_change_is_validated_and_audited(app, client, people, login):
+    login("boss")
+    path = "/coop/settings"
+    assert 'value="15.00"' in client.get(path).get_data(as_text=True)
+    response = client.post(path, data={"csrf_token": csrf_token(client, path), "commission_percent": "95",
+                                       "fair_hourly_rate": "-3", "overhead_percent": "10"})
+    html = response.get_data(as_text=True)
+    assert "between 0 and 60" in html and "between 1 and 10,000" in html
+    response = client.post(path, data={"csrf_token": csrf_token(client, path), "commission_percent": "12,5",
+                                       "fair_hourly_rate": "65.50", "overhead_percent": "10"})
+    assert response.status_code == 302
+    with app.app_context():
+        settings = db.session.get(CooperativeSettings, 1)
+        assert (settings.commission_bp, settings.fair_hourly_rate_amount, settings.overhead_bp) == (1250, 6550, 1000)
+        entry = db.session.execute(select(AuditEntry)).scalar_one()
+        assert entry.changes == {"commission_bp": [1500, 1250], "fair_hourly_rate_amount": [6000, 6550]}
+
+
+def test_cli_creates_users_reading_the_password_from_stdin(app, runner, people):
+    result = runner.invoke(args=["users", "create", "Lucia", "--role", "coordinator"], input="a good secret\n")
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        make_artisan = Artisan(slug="petrona", display_name="Petrona", community="Tenejapa",
+                               municipality="Tenejapa", joined_on=__import__("datetime").date(2025, 1, 1))
+        db.session.add(make_artisan)
+        db.session.commit()
+    result = runner.invoke(args=["users", "create", "petrona", "--role", "artisan", "--artisan", "petrona"],
+                           input="her secret 99\n")
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        lucia = db.session.execute(select(User).where(User.username == "lucia")).scalar_one()
+        assert lucia.role == "coordinator" and verify_password(lucia.password_hash, "a good secret")
+        assert db.session.execute(select(User).where(User.username == "petrona")).scalar_one().artisan.slug \
+            == "petrona"
+    assert audit_actions(app) == ["user.create", "user.create"]
+
+
+@pytest.mark.parametrize("args,stdin,message", [
+    (["users", "create", "x1", "--role", "artisan"], "long enough\n", "--artisan SLUG is required"),
+    (["users", "create", "x2", "--role", "artisan", "--artisan", "nobody"], "long enough\n", "no artisan"),
+    (["users", "create", "x3", "--role", "admin", "--artisan", "rosa"], "long enough\n", "only for --role"),
+    (["users", "create", "rosa", "--role", "admin"], "long enough\n", "is taken"),
+    (["users", "create", "x4", "--role", "admin"], "short\n", "at least 8"),
+    (["users", "create", "x5", "--role", "artisan", "--artisan", "rosa"], "long enough\n", "already has"),
+    (["users", "create", "x6", "--role", "boss"], "long enough\n", "Invalid value"),
+])
+def test_cli_refuses_mistakes_plainly(app, runner, people, args, stdin, message):
+    result = runner.invoke(args=args, input=stdin)
+    assert result.exit_code != 0 and message in result.output
+    with app.app_context():
+        assert db.session.execute(select(User).where(User.username.like("x%"))).first() is None

@@ -1,0 +1,107 @@
+"""Finding a garment: filters, sorting, pagination and search, each with a shareable URL."""
+import re
+
+import pytest
+
+from storefront.catalog import queries
+from storefront.catalog.filters import parse_filters, shareable_args
+
+
+def titles(client, query):
+    html = client.get("/products/" + query).get_data(as_text=True)
+    return re.findall(r'class="card-title"[^>]*>([^<]+)<', html)
+
+
+@pytest.fixture
+def shelf(data, make):
+    make.rate("USD", "0.0500")
+    maria = make.artisan(name="María López", community="Chilil", slug="maria")
+    juana = make.artisan(name="Juana Pérez", community="Romerillo", slug="juana")
+    data.garment(artisan=maria, title="Huipil azul", price_mxn=2000, category="huipil", technique="backstrap_loom")
+    data.garment(artisan=juana, title="Blusa bordada", price_mxn=800, category="blouse",
+                 technique="hand_embroidery")
+    data.garment(artisan=juana, title="Bolsa tejida", price_mxn=450, category="bag", technique="brocade")
+    sold = data.garment(artisan=maria, title="Rebozo vendido", price_mxn=1500, category="rebozo")
+    data.sale(sold, share_mxn=100)
+
+
+def test_filters_by_category_technique_community_and_artisan(client, shelf):
+    assert titles(client, "?category=blouse") == ["Blusa bordada"]
+    assert titles(client, "?technique=brocade") == ["Bolsa tejida"]
+    assert sorted(titles(client, "?community=Romerillo")) == ["Blusa bordada", "Bolsa tejida"]
+    assert sorted(titles(client, "?artisan=maria")) == ["Huipil azul", "Rebozo vendido"]
+    assert titles(client, "?artisan=maria&category=huipil") == ["Huipil azul"]
+
+
+def test_price_range_is_in_the_currency_shown(client, shelf):
+    # At 0.05 USD per peso: 2000 MXN = 100 USD, 800 = 40, 450 = 22.50, 1500 = 75.
+    assert sorted(titles(client, "?currency=USD&min_price=40&max_price=80")) == ["Blusa bordada", "Rebozo vendido"]
+    assert sorted(titles(client, "?currency=MXN&min_price=40&max_price=80")) == []
+    assert titles(client, "?currency=MXN&max_price=500") == ["Bolsa tejida"]
+    # Reversed bounds are understood, not refused.
+    assert sorted(titles(client, "?currency=USD&min_price=80&max_price=40")) == ["Blusa bordada", "Rebozo vendido"]
+
+
+def test_available_only_hides_sold_and_reserved(client, shelf, data):
+    assert "Rebozo vendido" in titles(client, "")
+    assert "Rebozo vendido" not in titles(client, "?available=1")
+    held = data.garment(title="Apartada")
+    data.hold(held)
+    assert "Apartada" not in titles(client, "?available=1")
+
+
+def test_sorting_by_price_and_newest(client, shelf):
+    assert titles(client, "?sort=price_asc") == ["Bolsa tejida", "Blusa bordada", "Rebozo vendido", "Huipil azul"]
+    assert titles(client, "?sort=price_desc")[0] == "Huipil azul"
+    assert titles(client, "?sort=nonsense") == titles(client, "?sort=newest")
+
+
+def test_search_titles_stories_techniques_and_artisan_names(client, shelf, data):
+    assert titles(client, "?q=blusa") == ["Blusa bordada"]
+    assert sorted(titles(client, "?q=juana")) == ["Blusa bordada", "Bolsa tejida"]
+    assert titles(client, "?q=brocade") == ["Bolsa tejida"]              # technique label
+    assert titles(client, "?q=embroidery") == ["Blusa bordada"]
+    assert len(titles(client, "?q=hecho+a+mano")) == 4                  # story words
+    assert titles(client, "?q=HUIPIL+maría") == ["Huipil azul"]           # every word must match
+    assert titles(client, "?q=zzzz") == []
+
+
+def test_search_treats_like_wildcards_literally(client, data):
+    data.garment(title="Descuento 100% algodón")
+    data.garment(title="Otra prenda")
+    assert titles(client, "?q=%25") == ["Descuento 100% algodón"]
+    assert titles(client, "?q=_") == []
+    assert titles(client, "?q=\\") == []
+
+
+def test_pagination_is_stable_and_clamped(client, data, make):
+    artisan = make.artisan()
+    for n in range(queries.PAGE_SIZE + 3):
+        data.garment(artisan=artisan, title=f"Prenda {n:02d}", with_image=False, price_mxn=500 + n)
+    first = titles(client, "?sort=price_asc")
+    second = titles(client, "?sort=price_asc&page=2")
+    assert len(first) == queries.PAGE_SIZE and len(second) == 3 and not set(first) & set(second)
+    html = client.get("/products/?sort=price_asc").get_data(as_text=True)
+    assert 'rel="next" href="/products/?sort=price_asc&amp;page=2"' in html
+    assert titles(client, "?sort=price_asc&page=999999999999") == second
+
+
+def test_filter_urls_are_shareable_and_unknown_arguments_dropped(app):
+    with app.test_request_context("/products/?category=bag&utm_source=x&page=2&q=lana"):
+        from flask import request
+        assert shareable_args(request.args, page=3) == {"q": "lana", "category": "bag", "page": 3}
+        assert shareable_args(request.args, page=None) == {"q": "lana", "category": "bag"}
+
+
+def test_parse_filters_is_forgiving(app):
+    with app.test_request_context():
+        filters = parse_filters({"category": "spaceship", "technique": "x", "min_price": "-5", "max_price": "abc",
+                                 "page": "-4", "sort": "drop table", "available": "maybe", "q": "a" * 10_000},
+                                "MXN")
+        assert filters.category == "" and filters.technique == ""
+        assert filters.min_price_mxn is None and filters.max_price_mxn is None
+        assert filters.page == 1 and filters.sort == "newest" and filters.available is False
+        assert len(filters.q) == 100
+        assert parse_filters({"min_price": "12,50"}, "MXN").min_price_mxn == 1250
+        assert parse_filters({"min_price": "NaN"}, "MXN").min_price_mxn is None
+        assert parse_filters({"min_price": "1e400"}, "MXN").min_price_mxn is None

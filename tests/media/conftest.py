@@ -1,0 +1,1 @@
+from tests.studio.conftest import login, media_files, people  # noqa: F401
