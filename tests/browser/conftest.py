@@ -200,12 +200,12 @@ class Visit:
 
 @pytest.fixture
 def visit(browser, live_server, viewport, request):
-    """Factory: `visit(**context_args)` opens a fresh browser context at the test's viewport."""
+    """Factory: `visit(who, **context_args)`: a fresh browser context (one person) at the viewport."""
     opened = []
     prefix = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
 
-    def open_visit(**context_args):
-        v = Visit(browser, live_server, viewport, prefix, **context_args)
+    def open_visit(who="", **context_args):
+        v = Visit(browser, live_server, viewport, f"{prefix}-{who}" if who else prefix, **context_args)
         opened.append(v)
         return v
 

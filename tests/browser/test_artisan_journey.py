@@ -12,13 +12,14 @@ WATCH_PROGRESS = """() => {
     window.__progressSeen = 0;
     new MutationObserver(records => {
         for (const r of records) for (const n of r.addedNodes)
-            if (n.nodeType === 1 && (n.matches('progress') || n.querySelector('progress'))) window.__progressSeen++;
+            if (n.nodeType === 1 && (n.matches('progress') || n.querySelector('progress')))
+                window.__progressSeen++;
     }).observe(document.getElementById('upload-progress'), {childList: true, subtree: true});
 }"""
 
 
 def test_artisan_adds_two_photos_publishes_and_finds_her_garment(visit, live_server, viewport, tmp_path):
-    v = visit(locale="es-MX")
+    v = visit("artisan", locale="es-MX")
     title = f"Blusa de flores {viewport} {uuid.uuid4().hex[:6]}"
 
     landed = log_in(v, *ARTISAN_LOGIN)
@@ -65,7 +66,7 @@ def test_artisan_adds_two_photos_publishes_and_finds_her_garment(visit, live_ser
     assert (status, images, price) == ("published", 2, 145_000)
 
     # The public catalog, as a buyer sees it (a fresh browser, not logged in).
-    buyer = visit(locale="en-US")
+    buyer = visit("buyer", locale="en-US")
     buyer.goto(f"/products/?q={title.split()[-1]}")
     card = buyer.page.locator(f"a[href='/products/{slug}']").first
     card.wait_for(state="visible")
