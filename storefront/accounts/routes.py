@@ -120,7 +120,8 @@ def new_password():
 def people_list():
     artisans = db.session.execute(
         select(Artisan).options(joinedload(Artisan.user)).order_by(Artisan.display_name)).scalars().all()
-    staff = db.session.execute(select(User).where(User.role != ARTISAN).order_by(User.username)).scalars().all()
+    staff = db.session.execute(select(User).where(
+        User.role != ARTISAN).order_by(User.username)).scalars().all()
     return render_template("accounts/people.html", artisans=artisans, staff=staff)
 
 
