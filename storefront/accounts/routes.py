@@ -58,6 +58,18 @@ def _too_many_attempts(request_limit):
     return make_response(render_template("accounts/login.html", form=form, limit_message=message), 429)
 
 
+PASSWORD_CHANGE_EXEMPT = {"accounts.new_password", "accounts.logout", "static", "media.derivative"}
+
+
+@bp.before_app_request
+def require_new_password():
+    """After logging in with a one-time code, she chooses her own password before anything else."""
+    if (current_user.is_authenticated and current_user.must_change_password
+            and request.endpoint not in PASSWORD_CHANGE_EXEMPT):
+        return redirect(url_for("accounts.new_password"))
+    return None
+
+
 @bp.errorhandler(429)
 def rate_limited(error):
     """The login page's own 429 (built by `_too_many_attempts`), else the site's error page."""

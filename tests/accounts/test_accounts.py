@@ -72,6 +72,8 @@ def test_a_coordinator_gives_a_one_time_code_and_she_chooses_a_new_password(app,
     assert auth.login("rosa", PASSWORD).status_code == 200  # the old password no longer works
     response = auth.login("rosa", code.lower()[:4] + "-" + code[4:])  # typed loosely, it still works
     assert response.status_code == 302 and response.headers["Location"].endswith("/account/password")
+    # Until she chooses a password, every page leads her there.
+    assert client.get("/studio/").headers["Location"].endswith("/account/password")
     token = csrf_token(client, "/account/password")
     response = client.post("/account/password", data={"csrf_token": token, "password": "nuevo secreto 1",
                                                       "confirm": "nuevo secreto 1"})
