@@ -5,12 +5,14 @@ its schema rebuilt, so tests never depend on each other's data).
 """
 import os
 import re
+import shutil
 
 import pytest
 from sqlalchemy import create_engine, text
 
 from storefront import create_app
 from storefront.extensions import db as _db
+from storefront.models import Base
 from tests import factories
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -32,12 +34,67 @@ def _reset_postgres(url):
     engine.dispose()
 
 
-@pytest.fixture
-def database_url(tmp_path):
+def _migrate(url, tmp_dir):
+    """Run the real migrations to head on `url`."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": url,
+                      "MEDIA_ROOT": str(tmp_dir / "media")})
+    with app.app_context():
+        from flask_migrate import upgrade
+        upgrade()
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory):
+    """Migrate once per session; each test then starts from a copy of that state.
+
+    SQLite: a template file copied per test. PostgreSQL: the rows the migrations seeded, restored after
+    truncating every table (much faster than rebuilding the schema for each of hundreds of tests).
+    """
+    tmp_dir = tmp_path_factory.mktemp("template")
     if ON_POSTGRES:
         _reset_postgres(TEST_DATABASE_URL)
+        _migrate(TEST_DATABASE_URL, tmp_dir)
+        engine = create_engine(TEST_DATABASE_URL)
+        seeds = {}
+        with engine.connect() as connection:
+            for table in Base.metadata.sorted_tables:
+                rows = connection.execute(table.select()).mappings().all()
+                if rows:
+                    seeds[table.name] = [dict(row) for row in rows]
+        engine.dispose()
+        return seeds
+    template = tmp_dir / "template.sqlite3"
+    _migrate(f"sqlite:///{template}", tmp_dir)
+    return template
+
+
+def _restore_postgres(seeds):
+    engine = create_engine(TEST_DATABASE_URL)
+    tables = Base.metadata.sorted_tables
+    with engine.begin() as connection:
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        for table in tables:
+            if table.name in seeds:
+                connection.execute(table.insert(), seeds[table.name])
+                if "id" in table.c:
+                    connection.execute(text(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                        f"(SELECT max(id) FROM \"{table.name}\"))"))
+    engine.dispose()
+
+
+@pytest.fixture
+def database_url(tmp_path, migrated_template):
+    """A database at the migrations' head with only what the migrations seeded."""
+    if ON_POSTGRES:
+        _restore_postgres(migrated_template)
         return TEST_DATABASE_URL
-    return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    path = tmp_path / "test.sqlite3"
+    shutil.copyfile(migrated_template, path)
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture
@@ -56,11 +113,8 @@ def app_config(tmp_path, database_url):
 
 @pytest.fixture
 def app(app_config):
-    """An app on a database built by the real migrations (upgrade to head)."""
+    """An app on a database built by the real migrations (see `migrated_template`)."""
     app = create_app(app_config)
-    with app.app_context():
-        from flask_migrate import upgrade
-        upgrade()
     yield app
     with app.app_context():
         _db.session.remove()

@@ -2,3 +2,5 @@
 from flask import Blueprint
 
 bp = Blueprint("checkout", __name__)
+
+from storefront.checkout import routes  # noqa: E402,F401

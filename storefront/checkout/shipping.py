@@ -1,0 +1,81 @@
+"""Shipping zones and rates: which zone a country is in, what a parcel costs, where Stripe may ship."""
+from babel import Locale
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from storefront.extensions import db
+from storefront.models import ShippingRate, ShippingZone
+
+REST_OF_WORLD = "*"
+# Countries Stripe Checkout does not accept in shipping_address_collection.allowed_countries.
+STRIPE_UNSUPPORTED = {"AS", "CX", "CC", "CU", "HM", "IR", "KP", "MH", "FM", "NF", "MP", "PW", "SD", "SY", "UM",
+                      "VI", "EA", "IC", "DG", "XK", "QO", "EU", "EZ", "UN", "ZZ", "XA", "XB", "AQ", "BV", "TA", "CP"}
+
+
+def zones():
+    return db.session.execute(select(ShippingZone).order_by(ShippingZone.position, ShippingZone.id)
+                              .options(selectinload(ShippingZone.rates))).scalars().all()
+
+
+def zone_countries(zone) -> list[str]:
+    return [c.strip().upper() for c in zone.countries.split(",") if c.strip() and c.strip() != REST_OF_WORLD]
+
+
+def all_countries(locale="en") -> dict:
+    """ISO alpha-2 code -> country name in `locale`, for every country Stripe ships to."""
+    names = Locale.parse(locale).territories
+    return {code: name for code, name in names.items()
+            if len(code) == 2 and code.isalpha() and code not in STRIPE_UNSUPPORTED}
+
+
+def zone_for_country(country: str, all_zones=None):
+    """The zone listing `country`, else the rest-of-the-world zone, else None."""
+    country = (country or "").strip().upper()
+    all_zones = all_zones if all_zones is not None else zones()
+    for zone in all_zones:
+        if country in zone_countries(zone):
+            return zone
+    if country in all_countries():
+        for zone in all_zones:
+            if REST_OF_WORLD in zone.countries.split(","):
+                return zone
+    return None
+
+
+def allowed_countries(zone, all_zones=None) -> list[str]:
+    """Countries the buyer may enter at Stripe for this zone (its own, or every unlisted one)."""
+    if REST_OF_WORLD not in zone.countries.split(","):
+        return sorted(c for c in zone_countries(zone) if c not in STRIPE_UNSUPPORTED)
+    taken = {c for z in (all_zones if all_zones is not None else zones()) for c in zone_countries(z)}
+    return sorted(c for c in all_countries() if c not in taken)
+
+
+def rate_for(zone, weight_grams: int, items: int):
+    """The cheapest band of the zone that covers this parcel (by weight or by item count), or None."""
+    fitting = []
+    for rate in zone.rates:
+        value = weight_grams if rate.basis == "weight" else items
+        if rate.min_value <= value and (rate.max_value is None or value <= rate.max_value):
+            fitting.append(rate)
+    return min(fitting, key=lambda r: (r.amount, r.id)) if fitting else None
+
+
+def parse_band(name, basis, min_value, max_value, amount_major, days_min=None, days_max=None):
+    """A validated ShippingRate (not added) from form values, or ValueError with a code."""
+    from storefront.money import to_minor
+    name = (name or "").strip()
+    if not name or len(name) > 120:
+        raise ValueError("name")
+    if basis not in ("weight", "items"):
+        raise ValueError("basis")
+    try:
+        low = int(min_value or 0)
+        high = int(max_value) if str(max_value or "").strip() else None
+        amount = to_minor(str(amount_major).strip(), "MXN")
+    except (TypeError, ValueError, ArithmeticError):
+        raise ValueError("number") from None
+    if low < 0 or (high is not None and high < low) or amount < 0 or amount > 10_000_000:
+        raise ValueError("range")
+    return ShippingRate(name=name, basis=basis, min_value=low, max_value=high, amount=amount, currency="MXN",
+                        delivery_days_min=int(days_min) if days_min else None,
+                        delivery_days_max=int(days_max) if days_max else None)
