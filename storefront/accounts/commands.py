@@ -32,7 +32,8 @@ def users_create(username, role, artisan_slug):
         if artisan is None:
             raise click.ClickException(f"no artisan with slug {artisan_slug!r}")
         if artisan.user is not None:
-            raise click.ClickException(f"artisan {artisan_slug!r} already has the login {artisan.user.username!r}")
+            raise click.ClickException(
+                f"artisan {artisan_slug!r} already has the login {artisan.user.username!r}")
     elif artisan_slug:
         raise click.UsageError("--artisan is only for --role artisan")
     if username_taken(username):

@@ -35,7 +35,8 @@ class ArtisanPersonForm(FlaskForm):
     """An artisan's profile, and optionally her own login."""
     display_name = StringField(_l("Name as she wishes to be shown"), validators=[
         DataRequired(_l("Write her name.")), Length(max=120)])
-    community = StringField(_l("Community"), validators=[DataRequired(_l("Write her community.")), Length(max=120)])
+    community = StringField(_l("Community"), validators=[
+                            DataRequired(_l("Write her community.")), Length(max=120)])
     municipality = StringField(_l("Municipality"), validators=[
         DataRequired(_l("Write her municipality.")), Length(max=120)])
     languages = SelectMultipleField(_l("Languages she speaks"), choices=choices([

@@ -79,7 +79,7 @@ def add_staff(username, role, password, email=None, actor=None):
     user = create_user(username, password, role, email=email or None)
     db.session.flush()
     audit("user.create", "user", user.id, actor=actor, changes={"username": [None, user.username],
-                                                                 "role": [None, role]})
+                                                                "role": [None, role]})
     db.session.commit()
     return user
 

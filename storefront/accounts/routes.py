@@ -58,6 +58,18 @@ def _too_many_attempts(request_limit):
     return make_response(render_template("accounts/login.html", form=form, limit_message=message), 429)
 
 
+PASSWORD_CHANGE_EXEMPT = {"accounts.new_password", "accounts.logout", "static", "media.derivative"}
+
+
+@bp.before_app_request
+def require_new_password():
+    """After logging in with a one-time code, she chooses her own password before anything else."""
+    if (current_user.is_authenticated and current_user.must_change_password
+            and request.endpoint not in PASSWORD_CHANGE_EXEMPT):
+        return redirect(url_for("accounts.new_password"))
+    return None
+
+
 @bp.errorhandler(429)
 def rate_limited(error):
     """The login page's own 429 (built by `_too_many_attempts`), else the site's error page."""
@@ -120,7 +132,8 @@ def new_password():
 def people_list():
     artisans = db.session.execute(
         select(Artisan).options(joinedload(Artisan.user)).order_by(Artisan.display_name)).scalars().all()
-    staff = db.session.execute(select(User).where(User.role != ARTISAN).order_by(User.username)).scalars().all()
+    staff = db.session.execute(select(User).where(
+        User.role != ARTISAN).order_by(User.username)).scalars().all()
     return render_template("accounts/people.html", artisans=artisans, staff=staff)
 
 

@@ -88,7 +88,8 @@ def _collect_photos(product=None):
         try:
             stored = store_image(upload.read(uploads.MAX_BYTES_PLUS_ONE))
         except ImageRejected as error:
-            errors.append(_("%(file)s: %(problem)s", file=upload.filename[:80], problem=rejection_message(error.code)))
+            errors.append(_("%(file)s: %(problem)s",
+                          file=upload.filename[:80], problem=rejection_message(error.code)))
             continue
         token = uploads.pending_token(stored, current_user.id)
         choice.new.append((stored, ""))
@@ -105,7 +106,8 @@ def _render_form(form, product=None, pending=(), photo_errors=(), status=200):
 @bp.route("/")
 @allow(*EVERYONE_LOGGED_IN)
 def index():
-    artisan_id = current_user.artisan_id if not current_user.is_staff else request.args.get("artisan", type=int)
+    artisan_id = current_user.artisan_id if not current_user.is_staff else request.args.get(
+        "artisan", type=int)
     return render_template("studio/index.html", garments=garments.garments_for(artisan_id),
                            artisans=_artisan_choices() if current_user.is_staff else [],
                            selected_artisan=artisan_id)

@@ -19,7 +19,8 @@ def audit_actions(app):
 class TestRateLimit:
     @pytest.fixture
     def app_config(self, app_config):
-        app_config.update(LOGIN_LIMIT_PER_ACCOUNT="3 per 15 minutes", LOGIN_LIMIT_PER_ADDRESS="6 per 15 minutes")
+        app_config.update(LOGIN_LIMIT_PER_ACCOUNT="3 per 15 minutes",
+                          LOGIN_LIMIT_PER_ADDRESS="6 per 15 minutes")
         return app_config
 
     def test_failed_attempts_on_one_account_are_limited_with_a_clear_message(self, client, auth, people):
@@ -62,7 +63,8 @@ def test_a_coordinator_gives_a_one_time_code_and_she_chooses_a_new_password(app,
     login("coord")
     with app.app_context():
         rosa_user = db.session.get(Artisan, people.a).user.id
-    response = client.post(f"/coop/people/{rosa_user}/reset", data={"csrf_token": csrf_token(client, "/coop/people")})
+    response = client.post(f"/coop/people/{rosa_user}/reset",
+                           data={"csrf_token": csrf_token(client, "/coop/people")})
     assert response.status_code == 200
     code = re.search(r'class="code"[^>]*>([A-Z0-9]{4})-([A-Z0-9]{4})<', response.get_data(as_text=True))
     code = code.group(1) + code.group(2)
@@ -70,6 +72,8 @@ def test_a_coordinator_gives_a_one_time_code_and_she_chooses_a_new_password(app,
     assert auth.login("rosa", PASSWORD).status_code == 200  # the old password no longer works
     response = auth.login("rosa", code.lower()[:4] + "-" + code[4:])  # typed loosely, it still works
     assert response.status_code == 302 and response.headers["Location"].endswith("/account/password")
+    # Until she chooses a password, every page leads her there.
+    assert client.get("/studio/").headers["Location"].endswith("/account/password")
     token = csrf_token(client, "/account/password")
     response = client.post("/account/password", data={"csrf_token": token, "password": "nuevo secreto 1",
                                                       "confirm": "nuevo secreto 1"})
@@ -129,7 +133,8 @@ def test_a_taken_user_name_is_said_next_to_the_field(app, client, people, login)
                                        "role": "coordinator", "password": "long enough 1"})
     assert response.status_code == 302
     with app.app_context():
-        assert db.session.execute(select(User).where(User.username == "lupita")).scalar_one().role == "coordinator"
+        assert db.session.execute(select(User).where(User.username == "lupita")
+                                  ).scalar_one().role == "coordinator"
 
 
 def test_the_admin_reads_the_audit_log(app, client, people, login):
@@ -154,13 +159,15 @@ def test_settings_change_is_validated_and_audited(app, client, people, login):
     assert response.status_code == 302
     with app.app_context():
         settings = db.session.get(CooperativeSettings, 1)
-        assert (settings.commission_bp, settings.fair_hourly_rate_amount, settings.overhead_bp) == (1250, 6550, 1000)
+        assert (settings.commission_bp, settings.fair_hourly_rate_amount,
+                settings.overhead_bp) == (1250, 6550, 1000)
         entry = db.session.execute(select(AuditEntry)).scalar_one()
         assert entry.changes == {"commission_bp": [1500, 1250], "fair_hourly_rate_amount": [6000, 6550]}
 
 
 def test_cli_creates_users_reading_the_password_from_stdin(app, runner, people):
-    result = runner.invoke(args=["users", "create", "Lucia", "--role", "coordinator"], input="a good secret\n")
+    result = runner.invoke(args=["users", "create", "Lucia", "--role",
+                           "coordinator"], input="a good secret\n")
     assert result.exit_code == 0, result.output
     with app.app_context():
         make_artisan = Artisan(slug="petrona", display_name="Petrona", community="Tenejapa",

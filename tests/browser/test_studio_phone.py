@@ -59,8 +59,10 @@ def test_artisan_adds_two_photos_and_publishes_from_her_phone(visit, live_server
     page.wait_for_url(re.compile(r"/studio/(#.*)?$"))
     assert page.locator(".error").all_inner_texts() == []
     v.check("published")
+
     def saved():
-        product = db.session.execute(select(Product).where(Product.slug.like("blusa-de-la-milpa-%"))).scalar_one()
+        product = db.session.execute(select(Product).where(
+            Product.slug.like("blusa-de-la-milpa-%"))).scalar_one()
         return product.slug, product.status, [image.width for image in product.images]
     slug, status, widths = live_server.query(saved)
     assert status == "published" and len(widths) == 2

@@ -74,7 +74,8 @@ def test_a_12_megapixel_photo_gets_320_640_and_1280(ctx):
 def test_cmyk_and_transparent_images_become_srgb_rgb(ctx):
     cmyk = io.BytesIO()
     Image.new("CMYK", (700, 500), (0, 255, 255, 0)).save(cmyk, "JPEG")
-    red = read(process_image(cmyk.getvalue()).derivatives[next(iter(process_image(cmyk.getvalue()).derivatives))])
+    red = read(process_image(cmyk.getvalue()).derivatives[next(
+        iter(process_image(cmyk.getvalue()).derivatives))])
     assert red.mode == "RGB"
     r, g, b = red.getpixel((10, 10))
     assert r > 200 and g < 60 and b < 60

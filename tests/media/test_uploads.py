@@ -14,7 +14,7 @@ CHUNK = 64 * 1024
 
 def start(client, size, token):
     return client.post("/studio/uploads", data={"size": str(size)}, headers={"X-CSRFToken": token,
-                                                                         "Accept": "application/json"})
+                                                                             "Accept": "application/json"})
 
 
 def put(client, upload_id, offset, body, token):
@@ -23,7 +23,7 @@ def put(client, upload_id, offset, body, token):
 
 
 def test_a_photo_arrives_in_chunks_survives_a_dropped_chunk_and_joins_the_garment(app, client, people, login,
-                                                                               media_files):
+                                                                                  media_files):
     login("rosa")
     token = csrf_token(client, NEW)
     photo = photos.jpeg(2000, 1500, quality=95)
@@ -120,7 +120,8 @@ def test_prune_removes_old_unused_photos_and_abandoned_uploads_only(app, client,
     login("rosa")
     token = csrf_token(client, NEW)
     start(client, 1000, token)  # abandoned upload
-    response = post_garment(client, files=[("p.jpg", photos.jpeg(color=(3, 3, 3)))], price="-1")  # pending only
+    response = post_garment(
+        client, files=[("p.jpg", photos.jpeg(color=(3, 3, 3)))], price="-1")  # pending only
     assert response.status_code == 422
     post_garment(client, files=[("s.jpg", photos.jpeg(color=(200, 200, 3)))])  # saved with a garment
     before = media_files()

@@ -60,7 +60,7 @@ def test_a_50_mb_file_gets_a_friendly_page_and_nothing_is_stored(app, client, pe
 
 
 def test_a_photo_over_20_mb_within_the_request_limit_is_refused_as_too_big(app, client, people, login,
-                                                                          media_files):
+                                                                           media_files):
     login("rosa")
     response = post_garment(client, files=[("big.jpg", photos.jpeg() + b"\x00" * (21 * 1024 * 1024))])
     assert response.status_code == 422
@@ -136,7 +136,8 @@ def test_a_failed_submit_keeps_her_accepted_photos_as_pending(app, client, peopl
     kept = len(media_files())
     assert kept == 5  # the accepted 800 px photo: private original + 320/640 in WebP and JPEG; no PDF
     # She fixes the price and submits again without choosing the photo again.
-    data = garment_data(client, price="500", story="Con flores", pending=tokens[0], **{"pending_alt-0": "Blusa"})
+    data = garment_data(client, price="500", story="Con flores",
+                        pending=tokens[0], **{"pending_alt-0": "Blusa"})
     response = client.post(NEW, data=data, content_type="multipart/form-data")
     assert response.status_code == 302
     with app.app_context():
@@ -161,7 +162,8 @@ def test_a_pending_token_of_another_user_or_forged_is_ignored(app, client, peopl
 
 def test_calculate_button_shows_take_home_without_saving(app, client, people, login):
     login("rosa")
-    response = post_garment(client, action="calculate", materials_cost="300", hours_of_work="40", price="2500")
+    response = post_garment(client, action="calculate", materials_cost="300",
+                            hours_of_work="40", price="2500")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "Suggested price" in html and "you take home" in html

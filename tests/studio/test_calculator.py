@@ -10,7 +10,8 @@ from storefront.studio.calculator import advise
 from tests.conftest import csrf_token
 
 # The cooperative's defaults (migration 0002): 15 % commission, 60 MXN/h, 10 % overhead, card 4.4 % + 6 MXN.
-POLICY = FeePolicy(commission_bp=1500, card_fee_bp=440, card_fee_fixed=600, overhead_bp=1000, fair_hourly_rate=6000)
+POLICY = FeePolicy(commission_bp=1500, card_fee_bp=440, card_fee_fixed=600,
+                   overhead_bp=1000, fair_hourly_rate=6000)
 
 
 def test_cost_of_making_is_materials_plus_hours_at_the_fair_rate_plus_overhead():

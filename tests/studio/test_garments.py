@@ -53,7 +53,8 @@ def test_artisan_adds_a_garment_with_two_photos_and_publishes_it(app, client, pe
         assert product.slug == f"huipil-de-flores-{product.id}"
         assert [image.alt_text for image in product.images] == ["Huipil de flores", "Huipil de flores"]
         assert len({image.content_hash for image in product.images}) == 2
-        entry = db.session.execute(select(AuditEntry).where(AuditEntry.action == "product.create")).scalar_one()
+        entry = db.session.execute(select(AuditEntry).where(
+            AuditEntry.action == "product.create")).scalar_one()
         assert entry.artisan_id == people.a and entry.changes["price_amount"] == [None, 250000]
     assert "Huipil de flores" in client.get("/studio/").get_data(as_text=True)
 
@@ -107,7 +108,8 @@ def test_edit_changes_price_and_alt_text_and_audits_the_price_change(app, client
             select(AuditEntry).where(AuditEntry.action == "product.price_change")).scalar_one()
         assert price_change.changes == {"price_amount": [250000, 280000]}
         assert price_change.actor.username == "rosa"
-        update = db.session.execute(select(AuditEntry).where(AuditEntry.action == "product.update")).scalar_one()
+        update = db.session.execute(select(AuditEntry).where(
+            AuditEntry.action == "product.update")).scalar_one()
         assert set(update.changes) == {"price_amount"}  # alt text is not a garment field
 
 
@@ -142,8 +144,9 @@ def test_coordinator_adds_a_garment_for_an_artisan_with_an_english_title(app, cl
         product = only_product()
         assert product.artisan_id == people.b
         assert {t.locale: t.title for t in product.translations} == {"es": "Huipil de flores",
-                                                                      "en": "Flower huipil"}
-        entry = db.session.execute(select(AuditEntry).where(AuditEntry.action == "product.create")).scalar_one()
+                                                                     "en": "Flower huipil"}
+        entry = db.session.execute(select(AuditEntry).where(
+            AuditEntry.action == "product.create")).scalar_one()
         assert entry.actor.username == "coord" and entry.artisan_id == people.b
 
 
