@@ -1,14 +1,19 @@
 """Real-browser fixtures: Debian's Chromium driven by Playwright against the app on a live server.
 
 Every module gets ONE live server (a werkzeug server in a thread, on a free port) serving an app on a
-fresh migrated database with the demo cooperative loaded; tests in the module share it and pick
-their own garments so they never depend on each other. Screenshots go to `screenshots/` at the
+fresh migrated database with the demo cooperative loaded, paying through the local Stripe emulator
+(its own process, delivering signed webhooks to the live server); tests in the module share it and
+pick their own garments so they never depend on each other. Screenshots go to `screenshots/` at the
 repository root (gitignored), named `<module>-<viewport>-<nn>-<step>.png`.
 """
 import json
 import os
 import re
+import secrets
 import shutil
+import socket
+import subprocess
+import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,6 +77,7 @@ class LiveServer:
     app: object
     url: str
     server: object = field(repr=False)
+    emulator: object = field(repr=False, default=None)
 
     def __call__(self, path="/"):
         """Absolute URL of `path` on this server."""
@@ -88,13 +94,45 @@ class LiveServer:
 
 @pytest.fixture(scope="module")
 def live_config(tmp_path_factory):
-    """Settings of the module's app; a module overrides this fixture to add settings (e.g. the emulator's)."""
+    """Settings of the module's app; a module overrides this fixture to add settings."""
     return {}
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class StripeEmulator:
+    """The local Stripe test-mode emulator (`python -m storefront.payments.emulator`), its own process."""
+
+    def __init__(self, webhook_url, secret):
+        self.secret = secret
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "storefront.payments.emulator", "--port", "0",
+             "--webhook-url", webhook_url, "--webhook-secret", secret],
+            cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        line = self.process.stdout.readline()
+        if not line.startswith("EMULATOR_LISTENING"):
+            self.stop()
+            raise RuntimeError(f"the Stripe emulator did not start: {line!r}")
+        self.url = line.split()[1]
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process.stdout.close()
 
 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory, live_config):
-    """The app on a fresh migrated database with the demo data, served in a thread until the module ends."""
+    """The app on a fresh migrated database with the demo data and the Stripe emulator, served in a
+    thread until the module ends."""
     from flask_migrate import upgrade
     from werkzeug.serving import make_server
 
@@ -106,6 +144,9 @@ def live_server(tmp_path_factory, live_config):
         database_url = TEST_DATABASE_URL
     else:
         database_url = f"sqlite:///{root / 'live.sqlite3'}"
+    port = free_port()
+    secret = "whsec_" + secrets.token_hex(16)
+    emulator = StripeEmulator(f"http://127.0.0.1:{port}/stripe/webhook", secret)
     config = {
         "TESTING": True,
         "SECRET_KEY": "browser-secret-key-that-is-long-enough-0123456789",
@@ -114,22 +155,31 @@ def live_server(tmp_path_factory, live_config):
         "MAIL_OUTBOX": str(root / "outbox"),
         "MAIL_BACKEND": "outbox",
         "RATELIMIT_STORAGE_URI": "memory://",
+        "STRIPE_SECRET_KEY": "sk_test_" + secrets.token_hex(12),
+        "STRIPE_API_BASE": emulator.url,
+        "STRIPE_WEBHOOK_SECRET": secret,
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
         **live_config,
     }
-    app = create_app(config)
-    with app.app_context():
-        upgrade()
-        load_demo()
-        _db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    try:
+        app = create_app(config)
+        with app.app_context():
+            upgrade()
+            load_demo()
+            _db.session.remove()
+        server = make_server("127.0.0.1", port, app, threaded=True)
+    except BaseException:
+        emulator.stop()
+        raise
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
-        yield LiveServer(app=app, url=f"http://127.0.0.1:{server.server_port}", server=server)
+        yield LiveServer(app=app, url=f"http://127.0.0.1:{port}", server=server, emulator=emulator)
     finally:
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
+        emulator.stop()
         with app.app_context():
             _db.session.remove()
             _db.engine.dispose()
@@ -178,7 +228,11 @@ class Visit:
         SCREENSHOTS.mkdir(exist_ok=True)
         name = re.sub(r"[^a-z0-9]+", "-", step.lower()).strip("-")
         path = SCREENSHOTS / f"{self.prefix}-{self.steps:02d}-{name}.png"
+        where = self.page.evaluate("[scrollX, scrollY]")
         self.page.screenshot(path=str(path), full_page=True)
+        # Chromium 156 + Playwright 1.65: after a full-page capture, clicks hit nothing until the
+        # page scrolls again; scrolling back to where the visitor was restores hit-testing.
+        self.page.evaluate("([x, y]) => { window.scrollTo(0, 0); window.scrollTo(x, y); }", where)
         return path
 
     def check(self, step):
@@ -196,12 +250,12 @@ class Visit:
 
 @pytest.fixture
 def visit(browser, live_server, viewport, request):
-    """Factory: `visit(**context_args)` opens a fresh browser context at the test's viewport."""
+    """Factory: `visit(who, **context_args)`: a fresh browser context (one person) at the viewport."""
     opened = []
     prefix = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
 
-    def open_visit(**context_args):
-        v = Visit(browser, live_server, viewport, prefix, **context_args)
+    def open_visit(who="", **context_args):
+        v = Visit(browser, live_server, viewport, f"{prefix}-{who}" if who else prefix, **context_args)
         opened.append(v)
         return v
 
