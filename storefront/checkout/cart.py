@@ -107,6 +107,7 @@ def lines(currency: str, locale: str) -> list[CartLine]:
         product = products.get(int(key)) if str(key).isdigit() else None
         if not buyable(product) or not isinstance(quantity, int) or quantity <= 0:
             continue
-        result.append(CartLine(product=product, quantity=quantity,
-                               unit=price_in(product.price_amount, currency), title=title_of(product, locale)))
+        price = price_in(product.price_amount, currency)
+        result.append(CartLine(product=product, quantity=quantity, unit=price,
+                               title=title_of(product, locale)))
     return result

@@ -79,7 +79,8 @@ def _mark_sold_out(product_ids):
     if product_ids:
         db.session.execute(update(Product).where(Product.id.in_(product_ids), Product.stock == 0,
                                                  Product.status == ProductStatus.PUBLISHED.value)
-                           .values(status=ProductStatus.SOLD_OUT.value).execution_options(synchronize_session=False))
+                           .values(status=ProductStatus.SOLD_OUT.value)
+                           .execution_options(synchronize_session=False))
 
 
 def retake_for_late_payment(order) -> bool:
@@ -99,7 +100,8 @@ def restock(product_id: int, quantity: int):
     give_back_stock(product_id, quantity)
     db.session.execute(update(Product).where(Product.id == product_id,
                                              Product.status == ProductStatus.SOLD_OUT.value)
-                       .values(status=ProductStatus.PUBLISHED.value).execution_options(synchronize_session=False))
+                       .values(status=ProductStatus.PUBLISHED.value)
+                       .execution_options(synchronize_session=False))
 
 
 def expired_hold_order_ids(now=None) -> list[int]:

@@ -15,8 +15,8 @@ REFUSALS = {
     "empty_cart": lambda t: _("Your cart is empty."),
     "unknown_country": lambda t: _("Please choose the country we should ship to."),
     "no_shipping_rate": lambda t: _("We cannot ship this parcel to that country yet. Please write to us."),
-    "just_sold": lambda t: (_("Sorry: “%(title)s” was just sold to another buyer (or someone is paying for it "
-                              "right now). It is no longer in your order.", title=t) if t else
+    "just_sold": lambda t: (_("Sorry: “%(title)s” was just sold to another buyer (or someone is paying "
+                              "for it right now). It is no longer in your order.", title=t) if t else
                             _("Sorry: a garment in your cart was just sold to another buyer.")),
     "payments_unavailable": lambda t: _("Card payments are not available at the moment. Nothing was charged; "
                                         "please try again in a few minutes."),

@@ -33,7 +33,8 @@ def _order_or_404(order_id):
 def order_list():
     status = request.args.get("status", "")
     status = status if status in ORDER_STATUSES else ""
-    query = select(Order).options(selectinload(Order.lines)).order_by(Order.created_at.desc(), Order.id.desc())
+    query = (select(Order).options(selectinload(Order.lines))
+             .order_by(Order.created_at.desc(), Order.id.desc()))
     if status:
         query = query.where(Order.status == status)
     orders = db.session.execute(query.limit(PAGE_SIZE)).scalars().all()
@@ -48,7 +49,8 @@ def order_detail(order_id):
     order = _order_or_404(order_id)
     return render_template("orders/detail.html", order=order, money=money_formatter(current_locale()),
                            can=lambda status: actions.can_transition(order, status),
-                           refundable=order.status in actions.REFUNDABLE_STATES and order.stripe_payment_intent_id)
+                           refundable=(order.status in actions.REFUNDABLE_STATES
+                                       and order.stripe_payment_intent_id))
 
 
 @bp.route("/coop/orders/<int:order_id>/slip")
@@ -65,7 +67,8 @@ def order_action(order_id, action):
         if action == "pack":
             actions.mark_packed(order, current_user)
         elif action == "ship":
-            actions.mark_shipped(order, current_user, request.form.get("carrier"), request.form.get("tracking_number"))
+            actions.mark_shipped(order, current_user, request.form.get("carrier"),
+                                 request.form.get("tracking_number"))
         elif action == "deliver":
             actions.mark_delivered(order, current_user)
         else:
@@ -112,13 +115,15 @@ def shipping_zones():
         else:
             flash(_("Shipping saved."), "success")
         return redirect(url_for("orders.shipping_zones"), 303)
-    return render_template("orders/shipping.html", zones=shipping.zones(), money=money_formatter(current_locale()))
+    return render_template("orders/shipping.html", zones=shipping.zones(),
+                           money=money_formatter(current_locale()))
 
 
 def _save_shipping(form):
     """Edit a zone's countries, add a band, or delete a band; returns an error sentence or None."""
     what = form.get("what")
-    zone = db.session.get(ShippingZone, int(form["zone_id"])) if str(form.get("zone_id", "")).isdigit() else None
+    zone_id, rate_id = str(form.get("zone_id", "")), str(form.get("rate_id", ""))
+    zone = db.session.get(ShippingZone, int(zone_id)) if zone_id.isdigit() else None
     if zone is None:
         return _("Unknown shipping zone.")
     if what == "countries":
@@ -126,7 +131,8 @@ def _save_shipping(form):
         known = shipping.all_countries()
         if any(code != shipping.REST_OF_WORLD and code not in known for code in codes) or not codes:
             return _("Use two-letter country codes separated by commas, e.g. US, CA.")
-        audit("shipping.zone_changed", "shipping_zone", zone.id, changes={"countries": [zone.countries, ",".join(codes)]})
+        audit("shipping.zone_changed", "shipping_zone", zone.id,
+              changes={"countries": [zone.countries, ",".join(codes)]})
         zone.countries = ",".join(codes)
     elif what == "add_rate":
         try:
@@ -139,7 +145,7 @@ def _save_shipping(form):
         db.session.flush()
         audit("shipping.rate_added", "shipping_rate", rate.id, changes={"amount": [None, rate.amount]})
     elif what == "delete_rate":
-        rate = db.session.get(ShippingRate, int(form["rate_id"])) if str(form.get("rate_id", "")).isdigit() else None
+        rate = db.session.get(ShippingRate, int(rate_id)) if rate_id.isdigit() else None
         if rate is None or rate.zone_id != zone.id:
             return _("Unknown shipping rate.")
         audit("shipping.rate_deleted", "shipping_rate", rate.id, changes={"amount": [rate.amount, None]})

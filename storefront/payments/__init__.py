@@ -1,4 +1,7 @@
-"""Everything that speaks to Stripe: client, webhooks, fulfilment, reconcile. Only this package imports stripe."""
+"""Everything that speaks to Stripe: client, webhooks, fulfilment, reconcile.
+
+Only this package imports `stripe`.
+"""
 from flask import Blueprint
 
 bp = Blueprint("payments", __name__)

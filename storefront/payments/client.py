@@ -36,5 +36,5 @@ def is_test_key(key: str) -> bool:
 
 
 def verify_webhook(payload: bytes, signature: str, secret: str, tolerance: int = 300):
-    """The verified Stripe event, or SignatureVerificationError / ValueError (bad signature, stale, not JSON)."""
+    """The verified event, or SignatureVerificationError / ValueError (bad or stale signature, not JSON)."""
     return stripe.Webhook.construct_event(payload, signature, secret, tolerance=tolerance)

@@ -102,7 +102,8 @@ def _record_buyer(order, session):
     order.stripe_checkout_session_id = order.stripe_checkout_session_id or _value(session, "id")
     order.stripe_payment_intent_id = _value(session, "payment_intent") or order.stripe_payment_intent_id
     order.buyer_email = _value(details, "email") or order.buyer_email
-    order.buyer_name = (_value(shipping, "name") or _value(details, "name") or order.buyer_name or "")[:200] or None
+    name = _value(shipping, "name") or _value(details, "name") or order.buyer_name or ""
+    order.buyer_name = name[:200] or None
     address = _value(shipping, "address") or _value(details, "address")
     if address:
         order.shipping_address = {k: _value(address, k) for k in
@@ -149,7 +150,8 @@ def fulfil_session(session, outbox: Outbox, source="webhook") -> str:
             return "processing"
         return "not_paid"
     if not amount_matches(order, session):
-        note = (f"{source}: paid {_value(session, 'amount_total')} {str(_value(session, 'currency', '')).upper()}, "
+        paid_currency = str(_value(session, "currency", "")).upper()
+        note = (f"{source}: paid {_value(session, 'amount_total')} {paid_currency}, "
                 f"order is {order.total_amount} {order.currency}")
         holds.convert_holds(order.id)
         transition(order, S.NEEDS_REVIEW, note=note)
@@ -159,7 +161,8 @@ def fulfil_session(session, outbox: Outbox, source="webhook") -> str:
     if order.status == S.EXPIRED.value:
         # The holds were released; money was taken anyway. Keep the sale only if the stock is still there.
         if not holds.retake_for_late_payment(order):
-            transition(order, S.NEEDS_REVIEW, note=f"{source}: paid after expiry, garment no longer available")
+            transition(order, S.NEEDS_REVIEW,
+                       note=f"{source}: paid after expiry, garment no longer available")
             _queue_sale_notice(order, outbox)
             return "needs_review"
     else:

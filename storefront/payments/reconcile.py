@@ -53,7 +53,10 @@ def reconcile(hours: int = 72, limit: int = 1000) -> dict:
 
 
 def settle_expired_order(order_id: int) -> str:
-    """An order whose holds expired: fulfil it if Stripe was paid, else release: 'paid', 'released' or 'kept'."""
+    """An order whose holds expired: fulfil it if Stripe was paid, else release.
+
+    Returns 'paid', 'released' or 'kept'.
+    """
     order = db.session.get(Order, order_id)
     session_id = order.stripe_checkout_session_id if order else None
     db.session.commit()   # hold no transaction while Stripe (or the emulator) calls our webhook back
@@ -71,7 +74,8 @@ def settle_expired_order(order_id: int) -> str:
             if outcome in ("paid", "already_fulfilled", "needs_review", "processing"):
                 return "paid" if outcome != "processing" else "kept"
     order = lock_order(order_id)
-    if order.status in (OrderStatus.PENDING.value, OrderStatus.EXPIRED.value, OrderStatus.PAYMENT_FAILED.value):
+    if order.status in (OrderStatus.PENDING.value, OrderStatus.EXPIRED.value,
+                        OrderStatus.PAYMENT_FAILED.value):
         holds.release_holds(order.id)
         if order.status == OrderStatus.PENDING.value:
             transition(order, OrderStatus.EXPIRED, note="holds sweep")

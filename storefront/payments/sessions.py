@@ -17,8 +17,15 @@ def _absolute(endpoint, **values):
     return url_for(endpoint, _external=True, **values)
 
 
+def _delivery_estimate(rate):
+    if not (rate.delivery_days_min and rate.delivery_days_max):
+        return {}
+    return {"delivery_estimate": {"minimum": {"unit": "business_day", "value": rate.delivery_days_min},
+                                  "maximum": {"unit": "business_day", "value": rate.delivery_days_max}}}
+
+
 def session_params(order, quote) -> dict:
-    """The Checkout Session for `order`: line items in its currency, one shipping option, its id in metadata."""
+    """The Checkout Session for `order`: lines in its currency, one shipping option, its id in metadata."""
     currency = order.currency.lower()
     expires_at = now_utc() + timedelta(minutes=SESSION_MINUTES)
     params = {
@@ -31,9 +38,7 @@ def session_params(order, quote) -> dict:
         "shipping_options": [{"shipping_rate_data": {
             "type": "fixed_amount", "display_name": quote.rate.name,
             "fixed_amount": {"amount": order.shipping_amount, "currency": currency},
-            **({"delivery_estimate": {"minimum": {"unit": "business_day", "value": quote.rate.delivery_days_min},
-                                      "maximum": {"unit": "business_day", "value": quote.rate.delivery_days_max}}}
-               if quote.rate.delivery_days_min and quote.rate.delivery_days_max else {})}}],
+            **_delivery_estimate(quote.rate)}}],
         "metadata": {"order_id": str(order.id)},
         "payment_intent_data": {"metadata": {"order_id": str(order.id)}},
         "client_reference_id": str(order.id),

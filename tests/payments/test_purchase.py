@@ -57,3 +57,20 @@ def test_declined_card_keeps_order_pending_and_charges_nothing(live, shop_data, 
     retry = live.pay(browser, url, card="4242 4242 4242 4242")
     assert retry.status_code == 303
     assert _order(url).status == "paid"
+
+
+def test_yen_have_no_minor_unit_and_the_shown_price_is_charged(live, shop_data, make):
+    make.rate("JPY", "8.4321")
+    browser = live.browser()
+    live.add(browser, shop_data.rebozo.id, currency="JPY")
+    cart = browser.get(f"{live.base_url}/cart?country=JP", timeout=30).text
+    expected = price_in(shop_data.rebozo.price_amount, "JPY").amount
+    assert expected == convert_from_mxn(80000, price_in(100, "JPY").rate, "JPY") == 6746
+    assert "¥6,746" in cart
+    url = live.checkout(browser, "JP").headers["Location"]
+    session = live.emulator.api("GET", "/v1/checkout/sessions/" + url.rsplit("/", 1)[1])
+    assert session["currency"] == "jpy" and session["amount_subtotal"] == expected
+    assert live.pay(browser, url, country="JP").status_code == 303
+    order = _order(url)
+    assert (order.status, order.currency, order.subtotal_amount) == ("paid", "JPY", expected)
+    assert order.stripe_exchange_rate is not None and order.stripe_fee_amount > 0
