@@ -76,12 +76,38 @@ def _pybabel(*args):
         raise click.ClickException(f"pybabel {args[0]} failed")
 
 
+CATALOGUE_LOCALES = ("es", "en", "fr", "de")
+
+
 @translate.command("update")
 def translate_update():
-    """Extract strings into messages.pot and merge them into every catalogue."""
+    """Extract strings into messages.pot, create missing catalogues and merge the new strings in."""
     _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "--no-location",
              "--sort-output", "-o", "translations/messages.pot", ".")
-    _pybabel("update", "-i", "translations/messages.pot", "-d", "translations", "--no-fuzzy-matching")
+    for locale in CATALOGUE_LOCALES:
+        if not (REPO_ROOT / "translations" / locale / "LC_MESSAGES" / "messages.po").exists():
+            _pybabel("init", "-i", "translations/messages.pot", "-d", "translations", "-l", locale)
+    _pybabel("update", "-i", "translations/messages.pot", "-d", "translations", "--no-fuzzy-matching",
+             "--ignore-obsolete")
+    _fill_source_language()
+
+
+def _fill_source_language():
+    """The English catalogue is the source language: every msgstr is its msgid."""
+    from babel.messages.pofile import read_po, write_po
+    path = REPO_ROOT / "translations" / "en" / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale="en")
+    for message in catalog:
+        if not message.id:
+            continue
+        if isinstance(message.id, tuple):  # plural: singular and plural forms
+            if not any(message.string):
+                message.string = message.id
+        elif not message.string:
+            message.string = message.id
+    with path.open("wb") as handle:
+        write_po(handle, catalog, width=110)
 
 
 @translate.command("compile")

@@ -25,7 +25,7 @@ def home():
     return render_template(
         "catalog/home.html", cards=_cards(queries.featured_products()), impact=impact,
         paid_to_artisans=present.money(impact.paid_to_artisans_mxn, current_currency(), current_locale()),
-        artisans=queries.active_artisans(limit=12), alternates=seo.alternates(), canonical=seo.page_url(current_locale()))
+        artisans=queries.active_artisans(limit=12), alternates=seo.alternates(), canonical=seo.canonical_url())
 
 
 @bp.route("/products/")
@@ -41,7 +41,7 @@ def products():
         communities=queries.communities(),
         artisan_name=queries.artisan_name(chosen.artisan) if chosen.artisan else None,
         page_link=lambda page: url_for("catalog.products", **catalog_filters.shareable_args(request.args, page=page)),
-        alternates=seo.alternates(**args), canonical=seo.page_url(current_locale(), **args))
+        alternates=seo.alternates(**args), canonical=seo.canonical_url(**args))
 
 
 @bp.route("/products/<slug>")
@@ -61,7 +61,7 @@ def product(slug):
     breakdown = [(label, format_money(amount, card.price.currency, locale),
                   round(100 * amount / card.price.amount) if card.price.amount else 0)
                  for label, amount in zip(labels, parts)]
-    canonical = seo.page_url(locale)
+    canonical = seo.canonical_url()
     pictures = [present.picture(image, card.content.title) for image in found.images]
     image_urls = [p.absolute(1280) for p in pictures]
     return render_template(
@@ -79,7 +79,7 @@ def artisans():
     locale = current_locale()
     people = [(a, present.artisan_story(a, locale), present.portrait(a)) for a in queries.active_artisans()]
     return render_template("catalog/artisans.html", people=people, alternates=seo.alternates(),
-                           canonical=seo.page_url(locale))
+                           canonical=seo.canonical_url())
 
 
 @bp.route("/artisans/<slug>")
@@ -97,7 +97,7 @@ def artisan(slug):
         cards=_cards(products, queries.reserved_product_ids([p.id for p in products])),
         og_image=portrait.absolute(640)
         if portrait else None,
-        alternates=seo.alternates(), canonical=seo.page_url(locale))
+        alternates=seo.alternates(), canonical=seo.canonical_url())
 
 
 @bp.route("/about")
@@ -107,7 +107,7 @@ def about():
     return render_template(
         "catalog/about.html", impact=impact, policy=fee_policy(),
         paid_to_artisans=present.money(impact.paid_to_artisans_mxn, current_currency(), current_locale()),
-        alternates=seo.alternates(), canonical=seo.page_url(current_locale()))
+        alternates=seo.alternates(), canonical=seo.canonical_url())
 
 
 @bp.route("/robots.txt")

@@ -34,6 +34,16 @@ def page_url(locale=None, **args):
     return url_for(request.endpoint, _external=True, **values)
 
 
+def canonical_url(**args):
+    """The page itself: with `lang` when the visitor asked for one, else the x-default URL.
+
+    Pointing an un-prefixed URL at its `?lang=` twin would make search engines (and Lighthouse) see
+    a canonical that is another hreflang alternate.
+    """
+    lang = request.args.get("lang")
+    return page_url(lang if lang in LOCALES else None, **args)
+
+
 def alternates(**args):
     """(hreflang, url) for every interface language plus x-default."""
     links = [(code, page_url(code, **args)) for code in LOCALES]

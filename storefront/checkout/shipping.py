@@ -9,7 +9,7 @@ from storefront.models import ShippingRate, ShippingZone
 REST_OF_WORLD = "*"
 # Countries Stripe Checkout does not accept in shipping_address_collection.allowed_countries.
 STRIPE_UNSUPPORTED = {"AS", "CX", "CC", "CU", "HM", "IR", "KP", "MH", "FM", "NF", "MP", "PW", "SD", "SY", "UM",
-                      "VI", "EA", "IC", "DG", "XK", "QO", "EU", "EZ", "UN"}
+                      "VI", "EA", "IC", "DG", "XK", "QO", "EU", "EZ", "UN", "ZZ", "XA", "XB", "AQ", "BV", "TA", "CP"}
 
 
 def zones():

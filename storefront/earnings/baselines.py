@@ -78,7 +78,8 @@ def _parse_row(raw: dict, line: int, errors: list):
         survey_date = date.fromisoformat((raw.get("survey_date") or "").strip())
     except ValueError:
         survey_date = None
-        problems.append(_l("survey_date %(value)s is not a date like 2025-02-15", value=repr(raw.get("survey_date"))))
+        problems.append(_l("survey_date %(value)s is not a date like 2025-02-15",
+                           value=repr(raw.get("survey_date"))))
     income_text = (raw.get("monthly_income_mxn") or "").strip().replace(",", "")
     income = None
     try:
@@ -98,7 +99,8 @@ def _parse_row(raw: dict, line: int, errors: list):
         try:
             answers[name] = _yes_no(raw.get(name) or "")
         except ValueError:
-            problems.append(_l("%(column)s must be yes or no, not %(value)s", column=name, value=repr(raw.get(name))))
+            problems.append(_l("%(column)s must be yes or no, not %(value)s", column=name,
+                               value=repr(raw.get(name))))
     for problem in problems:
         errors.append(RowError(line, problem))
     if problems:
@@ -127,8 +129,9 @@ def validate(data: bytes, today: date) -> ImportResult:
     unknown = [c for c in header if c not in COLUMNS]
     if missing or unknown or len(set(header)) != len(header):
         result.errors.append(RowError(1, _l(
-            "The first line must name the columns %(expected)s; missing: %(missing)s; unexpected: %(unknown)s.",
-            expected=", ".join(COLUMNS), missing=", ".join(missing) or "-", unknown=", ".join(unknown) or "-")))
+            "The first line must name the columns %(expected)s; missing: %(missing)s; "
+            "unexpected: %(unknown)s.", expected=", ".join(COLUMNS), missing=", ".join(missing) or "-",
+            unknown=", ".join(unknown) or "-")))
         return result
     seen = {}
     parsed = []
@@ -137,7 +140,8 @@ def validate(data: bytes, today: date) -> ImportResult:
             line = reader.line_num
             if len(parsed) + len(result.errors) >= MAX_ROWS:
                 result.errors = [RowError(line, _l(
-                    "The file has more than %(limit)d rows; nothing was imported. Split it into smaller files.",
+                    "The file has more than %(limit)d rows; nothing was imported. "
+                    "Split it into smaller files.",
                     limit=MAX_ROWS))]
                 return result
             if not any(cell.strip() for cell in raw):
@@ -166,10 +170,12 @@ def validate(data: bytes, today: date) -> ImportResult:
     slugs = [row["slug"] for row in parsed]
     for chunk_start in range(0, len(slugs), 500):
         chunk = slugs[chunk_start:chunk_start + 500]
-        known.update(db.session.execute(select(Artisan.slug, Artisan.id).where(Artisan.slug.in_(chunk))).all())
+        known.update(db.session.execute(
+            select(Artisan.slug, Artisan.id).where(Artisan.slug.in_(chunk))).all())
     for row in parsed:
         if row["slug"] not in known:
-            result.errors.append(RowError(row["line"], _l("no artisan with the slug %(slug)s", slug=row["slug"])))
+            result.errors.append(RowError(row["line"], _l("no artisan with the slug %(slug)s",
+                                                          slug=row["slug"])))
         else:
             row["artisan_id"] = known[row["slug"]]
     result.errors.sort(key=lambda e: e.line)
@@ -196,8 +202,8 @@ def import_baselines(data: bytes, today: date, actor=None) -> ImportResult:
             baseline = IncomeBaseline(artisan_id=row["artisan_id"], **values)
             db.session.add(baseline)
             db.session.flush()
-            audit("baseline.imported", "income_baseline", baseline.id, artisan_id=row["artisan_id"], actor=actor,
-                  changes=diff({}, _values(baseline)))
+            audit("baseline.imported", "income_baseline", baseline.id, artisan_id=row["artisan_id"],
+                  actor=actor, changes=diff({}, _values(baseline)))
             result.created += 1
             continue
         before = _values(baseline)
@@ -205,8 +211,8 @@ def import_baselines(data: bytes, today: date, actor=None) -> ImportResult:
             setattr(baseline, name, value)
         changes = diff(before, _values(baseline))
         if changes:
-            audit("baseline.imported", "income_baseline", baseline.id, artisan_id=row["artisan_id"], actor=actor,
-                  changes=changes)
+            audit("baseline.imported", "income_baseline", baseline.id, artisan_id=row["artisan_id"],
+                  actor=actor, changes=changes)
             result.updated += 1
         else:
             result.unchanged += 1

@@ -41,6 +41,18 @@ def _text(x, y, content, anchor="middle", size=12, extra=""):
             f"{escape(content)}</text>")
 
 
+def _label(x, y, label, room):
+    """An axis label, on two lines when it is wider than its room (about 6 units a letter at size 11)."""
+    if len(label) * 6 <= room or " " not in label:
+        return _text(x, y, label, size=11)
+    words = label.split(" ")
+    cut = min(range(1, len(words)), key=lambda i: abs(len(" ".join(words[:i])) - len(" ".join(words[i:]))))
+    first, second = " ".join(words[:cut]), " ".join(words[cut:])
+    return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="middle" font-size="11" fill="{INK}">'
+            f'<tspan x="{x:.1f}">{escape(first)}</tspan>'
+            f'<tspan x="{x:.1f}" dy="13">{escape(second)}</tspan></text>')
+
+
 def _frame(width, height, title, desc, body):
     chart_id = f"chart{next(_ids)}"
     return Markup(
@@ -77,15 +89,18 @@ def bar_chart(labels: list[str], series: list[Series], title: str, desc: str,
             h = value * scale
             body.append(f'<rect x="{x0 + number * bar_w:.1f}" y="{top + plot_h - h:.1f}" width="{bar_w:.1f}" '
                         f'height="{h:.1f}" fill="{COLORS[number % len(COLORS)]}">'
-                        f"<title>{escape(label)} · {escape(s.name)}: {escape(value_label(value))}</title></rect>")
+                        f"<title>{escape(label)} · {escape(s.name)}: "
+                        f"{escape(value_label(value))}</title></rect>")
         if index % every == 0:
-            body.append(_text(left + index * slot + slot / 2, height - bottom + 16, label, size=11))
+            body.append(_label(left + index * slot + slot / 2, height - bottom + 16, label, slot * every))
     body.append(f'<line x1="{left}" x2="{left}" y1="{top}" y2="{top + plot_h}" stroke="{INK}"/>')
-    body.append(f'<line x1="{left}" x2="{width - right}" y1="{top + plot_h}" y2="{top + plot_h}" stroke="{INK}"/>')
+    body.append(f'<line x1="{left}" x2="{width - right}" y1="{top + plot_h}" y2="{top + plot_h}" '
+                f'stroke="{INK}"/>')
     legend_x = left
     if len(series) > 1:
         for number, s in enumerate(series):
-            body.append(f'<rect x="{legend_x}" y="6" width="12" height="12" fill="{COLORS[number % len(COLORS)]}"/>')
+            body.append(f'<rect x="{legend_x}" y="6" width="12" height="12" '
+                        f'fill="{COLORS[number % len(COLORS)]}"/>')
             body.append(_text(legend_x + 16, 16, s.name, anchor="start", size=11))
             legend_x += 24 + 7 * len(s.name)
     if reference:
@@ -93,14 +108,15 @@ def bar_chart(labels: list[str], series: list[Series], title: str, desc: str,
         y = top + plot_h - value * scale
         body.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="{INK}" '
                     f'stroke-width="2" stroke-dasharray="6 4"/>')
-        body.append(f'<line x1="{legend_x}" x2="{legend_x + 18}" y1="12" y2="12" stroke="{INK}" stroke-width="2" '
-                    f'stroke-dasharray="6 4"/>')
+        body.append(f'<line x1="{legend_x}" x2="{legend_x + 18}" y1="12" y2="12" stroke="{INK}" '
+                    f'stroke-width="2" stroke-dasharray="6 4"/>')
         body.append(_text(legend_x + 22, 16, f"{name}: {value_label(value)}", anchor="start", size=11))
     return _frame(width, height, title, desc, body)
 
 
 def dot_chart(rows: list[tuple[str, int, Optional[int]]], title: str, desc: str,
-              value_label: Callable[[int], str], now_name: str, baseline_name: str, width: int = 360) -> Markup:
+              value_label: Callable[[int], str], now_name: str, baseline_name: str,
+              width: int = 360) -> Markup:
     """One line per artisan: a bar for her income now and a tick for her baseline (readable with many)."""
     row_h, left, right, top = 22, 120, 12, 30
     height = top + row_h * max(1, len(rows)) + 24
@@ -125,5 +141,6 @@ def dot_chart(rows: list[tuple[str, int, Optional[int]]], title: str, desc: str,
         if base is not None:
             x = left + base * scale
             body.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y + 1:.1f}" y2="{y + 21:.1f}" stroke="{INK}" '
-                        f'stroke-width="3"><title>{escape(baseline_name)}: {escape(value_label(base))}</title></line>')
+                        f'stroke-width="3"><title>{escape(baseline_name)}: '
+                        f'{escape(value_label(base))}</title></line>')
     return _frame(width, height, title, desc, body)

@@ -4,10 +4,12 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms.fields.choices import SelectChoice
-from wtforms import BooleanField, DateField, DecimalField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms import (BooleanField, DateField, DecimalField, HiddenField, SelectField, StringField,
+                     TextAreaField)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
-METHODS = [SelectChoice("cash", _l("Cash at the cooperative")), SelectChoice("bank_transfer", _l("Bank transfer")),
+METHODS = [SelectChoice("cash", _l("Cash at the cooperative")),
+           SelectChoice("bank_transfer", _l("Bank transfer")),
            SelectChoice("mobile_money", _l("Mobile money"))]
 MAX_MXN = Decimal("10000000")
 
@@ -38,11 +40,14 @@ class PayoutForm(FlaskForm):
         InputRequired(_l("Write how much was paid.")),
         NumberRange(min=Decimal("0.01"), max=MAX_MXN, message=_l("The amount must be more than zero."))])
     method = SelectField(_l("How it was paid"), choices=METHODS, validators=[DataRequired()])
-    paid_on = PlainDateField(_l("Date paid"), validators=[InputRequired(_l("Write the date like 2026-03-15."))])
+    paid_on = PlainDateField(_l("Date paid"),
+                             validators=[InputRequired(_l("Write the date like 2026-03-15."))])
     reference = StringField(_l("Reference (transfer number, receipt number…)"), validators=[Length(max=120)])
     note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
     overpay_reason = TextAreaField(_l("Why pay more than she is owed (only for an advance)"),
                                    validators=[Length(max=2000)])
+    # One per form shown: sending the same form twice records one payout.
+    key = HiddenField(validators=[Optional(), Regexp(r"^[0-9a-f]{32}$")])
 
 
 class AdjustmentForm(FlaskForm):
@@ -58,11 +63,12 @@ class BaselineUploadForm(FlaskForm):
 
 
 class BaselineForm(FlaskForm):
-    survey_date = PlainDateField(_l("Survey date"), validators=[InputRequired(_l("Write the date like 2025-02-15."))])
-    monthly_income = PesoField(_l("Monthly income from her craft before the programme (pesos)"), places=2,
-                                  validators=[InputRequired(_l("Write the amount (0 if none).")),
-                                              NumberRange(min=0, max=MAX_MXN,
-                                                          message=_l("The income cannot be negative."))])
+    survey_date = PlainDateField(_l("Survey date"),
+                                 validators=[InputRequired(_l("Write the date like 2025-02-15."))])
+    monthly_income = PesoField(
+        _l("Monthly income from her craft before the programme (pesos)"), places=2,
+        validators=[InputRequired(_l("Write the amount (0 if none).")),
+                    NumberRange(min=0, max=MAX_MXN, message=_l("The income cannot be negative."))])
     had_sales = BooleanField(_l("She had sales"))
     kept_records = BooleanField(_l("She kept income records"))
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)])

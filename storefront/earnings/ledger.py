@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from storefront.accounts.services import audit
 from storefront.cooperative import get_settings
 from storefront.extensions import db
-from storefront.models import Artisan, LedgerEntry, LedgerKind, Order, OrderLine, Payout, PayoutMethod, now_utc
+from storefront.models import (Artisan, LedgerEntry, LedgerKind, Order, OrderLine, Payout, PayoutMethod,
+                               now_utc)
 from storefront.money import share_of_units, split_order
 
 PAYOUT_METHODS = tuple(m.value for m in PayoutMethod)
@@ -101,13 +102,26 @@ def _clean_reason(reason):
     return reason
 
 
+def find_payout_by_key(key: str):
+    """The payout already recorded under a form's idempotency key, if any."""
+    return db.session.scalar(select(Payout).join(LedgerEntry, LedgerEntry.payout_id == Payout.id)
+                             .where(LedgerEntry.idempotency_key == key))
+
+
 def record_payout(artisan_id: int, amount: int, method: str, paid_by, paid_on: date, today: date,
-                  reference: str = "", note: str = "", overpay_reason: str = "") -> Payout:
+                  reference: str = "", note: str = "", overpay_reason: str = "", key: str = "") -> Payout:
     """Record money handed to her, refused when zero, negative, dated in the future or beyond what is owed.
 
     Paying more than she is owed (an advance) needs `overpay_reason`: it is written as an adjustment
     entry of zero linked to the payout, so the ledger says why her balance went below zero.
+    `key` (one per payout form shown) makes a double-submitted form record one payout, not two.
     """
+    if key:
+        existing = find_payout_by_key(f"payout:form:{key}")
+        if existing is not None and existing.artisan_id == artisan_id:
+            return existing
+        if existing is not None:
+            raise LedgerRefused("unknown_artisan")
     if not isinstance(amount, int) or amount <= 0:
         raise LedgerRefused("amount_not_positive")
     if method not in PAYOUT_METHODS:
@@ -119,13 +133,15 @@ def record_payout(artisan_id: int, amount: int, method: str, paid_by, paid_on: d
     owed = balance(artisan_id)
     if amount > owed and not overpay_reason:
         raise LedgerRefused("more_than_owed", owed=owed)
-    payout = Payout(artisan_id=artisan_id, amount=amount, method=method, reference=(reference or "").strip()[:120],
-                    note=(note or "").strip() or None, paid_by_id=paid_by.id, paid_on=paid_on)
+    payout = Payout(artisan_id=artisan_id, amount=amount, method=method,
+                    reference=(reference or "").strip()[:120], note=(note or "").strip() or None,
+                    paid_by_id=paid_by.id, paid_on=paid_on)
     db.session.add(payout)
     db.session.flush()
     occurred_at = datetime.combine(paid_on, time(12))
     db.session.add(LedgerEntry(artisan_id=artisan_id, kind=LedgerKind.PAYOUT.value, amount=-amount,
-                               payout_id=payout.id, idempotency_key=f"payout:{payout.id}",
+                               payout_id=payout.id,
+                               idempotency_key=f"payout:form:{key}" if key else f"payout:{payout.id}",
                                created_by_id=paid_by.id, occurred_at=occurred_at))
     if amount > owed:
         db.session.add(LedgerEntry(artisan_id=artisan_id, kind=LedgerKind.ADJUSTMENT.value, amount=0,

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Optional
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import case, func, literal, select
 
 from storefront.cooperative import get_settings
 from storefront.extensions import db
@@ -113,26 +113,22 @@ class ArtisanRow:
         return (Decimal(self.monthly_average) / self.baseline).quantize(Decimal("0.01"))
 
 
-def _in_period(period: Period):
-    conditions = [LedgerEntry.kind.in_(INCOME_KINDS)]
-    if period.start is not None:
-        conditions += [LedgerEntry.occurred_at >= period.start, LedgerEntry.occurred_at < period.end]
-    return and_(*conditions)
+def totals_by_kind():
+    """One pass over ledger_entries: sum and count per (artisan, kind), at most 4 rows per artisan."""
+    return db.session.execute(
+        select(LedgerEntry.artisan_id, LedgerEntry.kind, func.sum(LedgerEntry.amount), func.count())
+        .group_by(LedgerEntry.artisan_id, LedgerEntry.kind)).all()
 
 
-def ledger_totals_query(period: Period):
-    """One pass over ledger_entries grouped by artisan: the heavy part, all in SQL."""
-    amount_in_period = case((_in_period(period), LedgerEntry.amount), else_=literal(0))
-    sale_in_period = case((and_(_in_period(period), LedgerEntry.kind == "sale"), literal(1)), else_=literal(0))
-    income = case((LedgerEntry.kind.in_(INCOME_KINDS), LedgerEntry.amount), else_=literal(0))
-    sold = case((LedgerEntry.kind == "sale", literal(1)), else_=literal(0))
-    return (select(LedgerEntry.artisan_id,
-                   func.sum(amount_in_period).label("income"),
-                   func.sum(sale_in_period).label("sales"),
-                   func.sum(income).label("income_to_date"),
-                   func.max(sold).label("ever_sold"),
-                   func.sum(LedgerEntry.amount).label("balance"))
-            .group_by(LedgerEntry.artisan_id).subquery())
+def income_in_period(period: Period) -> dict:
+    """{artisan_id: (income, number of sales)} for a month or quarter (index on occurred_at, kind)."""
+    sales = func.sum(case((LedgerEntry.kind == "sale", literal(1)), else_=literal(0)))
+    rows = db.session.execute(
+        select(LedgerEntry.artisan_id, func.sum(LedgerEntry.amount), sales)
+        .where(LedgerEntry.occurred_at >= period.start, LedgerEntry.occurred_at < period.end,
+               LedgerEntry.kind.in_(INCOME_KINDS))
+        .group_by(LedgerEntry.artisan_id)).all()
+    return {artisan_id: (int(income), int(count)) for artisan_id, income, count in rows}
 
 
 def usd_rate():
@@ -140,27 +136,31 @@ def usd_rate():
     return Decimal(row.rate) if row is not None else None
 
 
-def earnings_rows(period: Period, today: date, sort: str = "name", descending: bool = False) -> list[ArtisanRow]:
-    """A row per artisan for the period; two queries whatever the number of artisans or entries."""
-    totals = ledger_totals_query(period)
-    rows = db.session.execute(
+def earnings_rows(period: Period, today: date, sort: str = "name",
+                  descending: bool = False) -> list[ArtisanRow]:
+    """A row per artisan for the period: three queries whatever the number of artisans or entries."""
+    artisans = db.session.execute(
         select(Artisan.id, Artisan.display_name, Artisan.slug, Artisan.joined_on,
-               IncomeBaseline.monthly_income_amount, IncomeBaseline.had_sales,
-               func.coalesce(totals.c.income, 0), func.coalesce(totals.c.sales, 0),
-               func.coalesce(totals.c.income_to_date, 0), func.coalesce(totals.c.balance, 0),
-               func.coalesce(totals.c.ever_sold, 0))
-        .outerjoin(totals, totals.c.artisan_id == Artisan.id)
-        .outerjoin(IncomeBaseline, IncomeBaseline.artisan_id == Artisan.id)
-        .order_by(Artisan.display_name, Artisan.id)).all()
+               IncomeBaseline.monthly_income_amount, IncomeBaseline.had_sales)
+        .outerjoin(IncomeBaseline, IncomeBaseline.artisan_id == Artisan.id)).all()
+    totals = {}
+    for artisan_id, kind, amount, count in totals_by_kind():  # per (artisan, kind), not per entry
+        totals.setdefault(artisan_id, {})[kind] = (int(amount), int(count))
+    in_period = income_in_period(period) if period.start is not None else None
     rate = usd_rate()
     result = []
-    for (artisan_id, name, slug, joined_on, baseline, had_sales, income, sales, to_date, owed, ever) in rows:
+    for artisan_id, name, slug, joined_on, baseline, had_sales in artisans:
+        kinds = totals.get(artisan_id, {})
+        sold, sales_count = kinds.get("sale", (0, 0))
+        to_date = sold + kinds.get("refund", (0, 0))[0]
+        income, sales = (to_date, sales_count) if in_period is None else in_period.get(artisan_id, (0, 0))
         months = months_between(joined_on, today) if joined_on <= today else 1
         result.append(ArtisanRow(
-            artisan_id=artisan_id, name=name, slug=slug, joined_on=joined_on, income=int(income),
-            income_usd=convert_from_mxn(int(income), rate, "USD") if rate else None, sales=int(sales),
-            income_to_date=int(to_date), monthly_average=int(to_date) // months, baseline=baseline,
-            baseline_had_sales=had_sales, balance=int(owed), ever_sold=bool(ever)))
+            artisan_id=artisan_id, name=name, slug=slug, joined_on=joined_on, income=income,
+            income_usd=convert_from_mxn(income, rate, "USD") if rate else None, sales=sales,
+            income_to_date=to_date, monthly_average=to_date // months, baseline=baseline,
+            baseline_had_sales=had_sales, balance=sum(amount for amount, _count in kinds.values()),
+            ever_sold=sales_count > 0))
     return sort_rows(result, sort, descending)
 
 
@@ -221,7 +221,8 @@ def indicators(rows: list[ArtisanRow], today: date) -> Indicators:
         artisans=total, with_baseline=len(based), average_income=average,
         average_income_usd=convert_from_mxn(average, rate, "USD") if rate else None,
         low_threshold_mxn=threshold,
-        under_low_at_baseline=_share(sum(r.baseline < threshold for r in based), len(based)) if threshold else None,
+        under_low_at_baseline=(_share(sum(r.baseline < threshold for r in based), len(based))
+                               if threshold else None),
         under_low_now=_share(sum(r.monthly_average < threshold for r in rows), total) if threshold else None,
         no_sales_at_baseline=_share(sum(not r.baseline_had_sales for r in based), len(based)),
         no_sales_now=_share(sum(not r.ever_sold for r in rows), total),

@@ -1,5 +1,8 @@
 """Cooperative pages (/coop/…) and the artisan's own earnings page (/studio/earnings)."""
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+import uuid
+
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from babel.numbers import format_compact_currency
 from flask_babel import format_date, format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,7 +17,7 @@ from storefront.earnings.forms import AdjustmentForm, BaselineForm, BaselineUplo
 from storefront.extensions import db
 from storefront.i18n import current_locale
 from storefront.models import Artisan, IncomeBaseline, LedgerEntry, OrderLine, Payout, User
-from storefront.money import format_money, to_major, to_minor
+from storefront.money import money_formatter, to_major, to_minor
 
 CHART_ROWS = 40  # the per-artisan chart shows the first rows of the sorted table; the table has them all
 
@@ -24,12 +27,25 @@ def money_locale():
     return "es_MX" if locale == "es" else locale
 
 
+def _formatter(currency):
+    """Formats centavos for this request's language; the locale is looked up once per request."""
+    key = f"earnings_format_{currency}"
+    if key not in g:
+        setattr(g, key, money_formatter(currency, money_locale()))
+    return getattr(g, key)
+
+
 def mxn(amount):
-    return "—" if amount is None else format_money(amount, "MXN", money_locale())
+    return "—" if amount is None else _formatter("MXN")(amount)
 
 
 def usd(amount):
-    return "—" if amount is None else format_money(amount, "USD", money_locale())
+    return "—" if amount is None else _formatter("USD")(amount)
+
+
+def axis_mxn(amount):
+    """Short peso labels for chart axes ("$6K"), readable on a phone."""
+    return format_compact_currency(to_major(amount, "MXN"), "MXN", locale=money_locale(), fraction_digits=0)
 
 
 def share(value):
@@ -81,9 +97,10 @@ def coop_earnings():
         title=_("Monthly income per artisan against her baseline"),
         desc=_("For each artisan, a bar for her average monthly income since she joined and a mark at her "
                "monthly income before the programme. The table below has the same figures."),
-        value_label=lambda v: mxn(v), now_name=_("Now (monthly average)"), baseline_name=_("Baseline"))
+        value_label=axis_mxn, now_name=_("Now (monthly average)"), baseline_name=_("Baseline"))
     return render_template("earnings/coop_earnings.html", rows=rows, ind=ind, period=period,
-                           period_label=period_label(period), periods=reports.period_choices(today), sort=sort,
+                           period_label=period_label(period), periods=reports.period_choices(today),
+                           sort=sort,
                            descending=descending, chart=chart, chart_rows=min(len(rows), CHART_ROWS),
                            distribution_chart=_distribution_chart(rows, ind, today),
                            distribution=reports.distribution(rows, ind, today))
@@ -101,13 +118,15 @@ def _band_names(ind):
 def _distribution_chart(rows, ind, today):
     bands = reports.distribution(rows, ind, today)
     names = _band_names(ind)
-    short = {"zero": _("None"), "under_low": _("< 28 USD"), "rural_extreme_income_line": _("< extreme"),
-             "rural_income_line": _("< rural line"), "above": _("Above")}
+    short = {"zero": _("None"), "under_low": _("under 28 USD"),
+             "rural_extreme_income_line": _("under extreme line"), "rural_income_line": _("under rural line"),
+             "above": _("above lines")}
     return bar_chart([short[key] for key, _b, _n in bands],
-                     [Series(_("At baseline"), [b for _k, b, _n in bands]), Series(_("Now"), [n for _k, _b, n in bands])],
+                     [Series(_("At baseline"), [b for _k, b, _n in bands]),
+                      Series(_("Now"), [n for _k, _b, n in bands])],
                      title=_("How many artisans earn how much a month, at baseline and now"),
-                     desc="; ".join(_("%(band)s: %(before)d at baseline, %(now)d now", band=names[key], before=b, now=n)
-                                    for key, b, n in bands),
+                     desc="; ".join(_("%(band)s: %(before)d at baseline, %(now)d now", band=names[key],
+                                      before=b, now=n) for key, b, n in bands),
                      value_label=lambda v: str(v))
 
 
@@ -135,7 +154,8 @@ def coop_impact():
     ind = reports.indicators(rows, today)
     return render_template("earnings/impact.html", ind=ind, period=period, period_label=period_label(period),
                            today=today, distribution=reports.distribution(rows, ind, today),
-                           band_names=_band_names(ind), distribution_chart=_distribution_chart(rows, ind, today),
+                           band_names=_band_names(ind),
+                           distribution_chart=_distribution_chart(rows, ind, today),
                            total_income=sum(r.income for r in rows), total_sales=sum(r.sales for r in rows),
                            usd_rate=reports.usd_rate())
 
@@ -155,11 +175,14 @@ def payout_new(artisan_id):
     today = reports.today_local()
     if request.method == "GET":
         form.paid_on.data = today
+        form.key.data = uuid.uuid4().hex
     if form.validate_on_submit():
         try:
             payout = ledger.record_payout(artisan.id, to_minor(form.amount.data, "MXN"), form.method.data,
-                                          current_user, form.paid_on.data, today, reference=form.reference.data,
-                                          note=form.note.data, overpay_reason=form.overpay_reason.data)
+                                          current_user, form.paid_on.data, today,
+                                          reference=form.reference.data,
+                                          note=form.note.data, overpay_reason=form.overpay_reason.data,
+                                          key=form.key.data or "")
         except ledger.LedgerRefused as error:
             db.session.rollback()
             target = form.paid_on if error.code == "future_date" else form.amount
@@ -192,7 +215,8 @@ def adjustment_new(artisan_id):
     form = AdjustmentForm()
     if form.validate_on_submit():
         try:
-            ledger.record_adjustment(artisan.id, to_minor(form.amount.data, "MXN"), form.reason.data, current_user)
+            ledger.record_adjustment(artisan.id, to_minor(form.amount.data, "MXN"), form.reason.data,
+                                     current_user)
         except ledger.LedgerRefused as error:
             db.session.rollback()
             target = form.reason if error.code.startswith("reason") else form.amount
@@ -256,8 +280,7 @@ def baseline_edit(artisan_id):
                 db.session.add(baseline)
                 db.session.flush()
                 audit("baseline.created", "income_baseline", baseline.id, artisan_id=artisan.id,
-                                     changes={k: [None, str(v) if k == "survey_date" else v]
-                                              for k, v in values.items()})
+                      changes={k: [None, str(v) if k == "survey_date" else v] for k, v in values.items()})
                 db.session.commit()
             else:
                 baseline_rules.update_baseline(baseline, values, current_user)
@@ -286,9 +309,9 @@ def studio_earnings():
     chart = bar_chart(
         months, [Series(_("What you earned"), [amount for _m, amount in series])],
         title=_("What you earned each month"),
-        desc=_("One bar per month, for the last %(count)d months. The dashed line is what you earned in a month "
-               "before the programme.", count=len(series)),
-        value_label=lambda v: mxn(v),
+        desc=_("One bar per month, for the last %(count)d months. The dashed line is what you earned "
+               "in a month before the programme.", count=len(series)),
+        value_label=axis_mxn,
         reference=(_("Before"), baseline.monthly_income_amount) if baseline is not None else None)
     sales = db.session.execute(
         select(LedgerEntry.occurred_at, LedgerEntry.amount, OrderLine.title)
@@ -299,8 +322,9 @@ def studio_earnings():
                                  .where(Payout.artisan_id == artisan.id)
                                  .order_by(Payout.paid_on.desc(), Payout.id.desc())).all()
     adjustments = db.session.scalars(select(LedgerEntry).where(
-        LedgerEntry.artisan_id == artisan.id, LedgerEntry.kind == "adjustment", LedgerEntry.payout_id.is_(None))
+        LedgerEntry.artisan_id == artisan.id, LedgerEntry.kind == "adjustment",
+        LedgerEntry.payout_id.is_(None))
         .order_by(LedgerEntry.occurred_at.desc())).all()
-    return render_template("earnings/studio_earnings.html", artisan=artisan, summary=summary, baseline=baseline,
-                           chart=chart, series=list(zip(months, [a for _m, a in series])), sales=sales,
-                           payouts=payouts, adjustments=adjustments)
+    return render_template("earnings/studio_earnings.html", artisan=artisan, summary=summary,
+                           baseline=baseline, chart=chart, series=list(zip(months, [a for _m, a in series])),
+                           sales=sales, payouts=payouts, adjustments=adjustments)

@@ -1,3 +1,23 @@
 """CLI commands of this domain, added to `flask` by storefront.cli."""
+import click
+from flask.cli import with_appcontext
 
-commands = []
+
+@click.group()
+def media():
+    """Photo files."""
+
+
+@media.command("prune")
+@click.option("--older-than-hours", default=24, show_default=True, type=click.IntRange(1))
+@with_appcontext
+def media_prune(older_than_hours):
+    """Remove abandoned uploads and photos no garment or portrait uses (pending photos never saved)."""
+    from storefront.media.uploads import prune_incoming, prune_unused
+    seconds = older_than_hours * 3600
+    incoming = prune_incoming(seconds)
+    photos = prune_unused(seconds)
+    click.echo(f"removed {incoming} abandoned upload files and {photos} unused photos")
+
+
+commands = [media]

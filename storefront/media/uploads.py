@@ -141,3 +141,29 @@ def prune_incoming(older_than_seconds: int = 24 * 3600) -> int:
             path.unlink(missing_ok=True)
             removed += 1
     return removed
+
+
+def prune_unused(older_than_seconds: int = 24 * 3600) -> int:
+    """Remove photos (original + derivatives) that no garment or portrait uses, once old enough.
+
+    These are pending photos of forms never saved; the age keeps a form being filled in right now safe.
+    """
+    from sqlalchemy import select
+
+    from storefront.extensions import db
+    from storefront.media.pipeline import delete_files
+    from storefront.models import Artisan, ProductImage
+
+    used = set(db.session.scalars(select(ProductImage.content_hash)))
+    used |= {h for h in db.session.scalars(select(Artisan.portrait_hash)) if h}
+    cutoff = time.time() - older_than_seconds
+    removed = 0
+    if not private_dir().exists():
+        return 0
+    for original in private_dir().glob("*/*"):
+        content_hash = original.name
+        if content_hash in used or original.stat().st_mtime >= cutoff:
+            continue
+        delete_files(content_hash, f"{original.parent.name}/{content_hash}")
+        removed += 1
+    return removed

@@ -3,7 +3,7 @@
 Staff actions (pack, ship, deliver) audit and commit once; payment-driven changes are made by
 `storefront.payments.fulfilment` inside its own transaction.
 """
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 from sqlalchemy import select
 
 from storefront.accounts.services import audit
@@ -62,7 +62,11 @@ def lock_order(order_id: int):
 
 
 def order_url(order: Order) -> str:
+    """The buyer's link to her order, absolute (emails), also from CLI commands without a request."""
     base = current_app.config.get("PUBLIC_BASE_URL")
+    if not has_request_context():
+        with current_app.test_request_context(base_url=base or "http://127.0.0.1:5000"):
+            return url_for("checkout.order_status", token=order.public_token, _external=True)
     path = url_for("checkout.order_status", token=order.public_token, _external=not base)
     return f"{base}{path}" if base else path
 

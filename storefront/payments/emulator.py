@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import html
 import json
+import os
 import secrets
 import sys
 import threading
@@ -590,6 +591,9 @@ class Handler(BaseHTTPRequestHandler):
             if path == "/_emulator/webhooks" and method == "POST":
                 store.deliver_webhooks = form.get("deliver", "1") not in ("0", "false")
                 return self._send(200, {"deliver": store.deliver_webhooks})
+            if path == "/_emulator/events":
+                events = [e for e in store.events if not query.get("type") or e["type"] == query["type"]]
+                return self._send(200, {"data": events})
             if path == "/_emulator/deliveries":
                 return self._send(200, {"data": store.deliveries})
             if path.startswith("/_emulator/settle/") and method == "POST":
@@ -618,6 +622,13 @@ def make_server(port=0, host="127.0.0.1", webhook_url="", webhook_secret="", ver
     return server
 
 
+def _exit_with_parent(server, parent_pid):
+    """Stop when the process that started us is gone (the app or the test run), never orphaned."""
+    while os.getppid() == parent_pid:
+        time.sleep(1)
+    server.shutdown()
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Local Stripe test-mode emulator")
     parser.add_argument("--port", type=int, default=12111, help="0 picks a free port (printed on stdout)")
@@ -632,6 +643,7 @@ def main(argv=None):
         parser.error("--webhook-secret must be a whsec_… secret when --webhook-url is given")
     server = make_server(args.port, args.host, args.webhook_url, args.webhook_secret, args.verbose)
     print(f"EMULATOR_LISTENING {server.base_url}", flush=True)
+    threading.Thread(target=_exit_with_parent, args=(server, os.getppid()), daemon=True).start()
     try:
         server.serve_forever()
     except KeyboardInterrupt:

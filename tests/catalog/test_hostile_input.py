@@ -32,6 +32,7 @@ def test_hostile_queries_on_other_pages(client, data, path):
 
 
 @pytest.mark.parametrize("path", ["/products/no-such-garment", "/artisans/nobody", "/products/" + "x" * 5000,
+                                  "/products/%00evil", "/artisans/%00",
                                   "/nowhere"])
 def test_unknown_slugs_are_404_in_the_visitors_language(client, data, path):
     response = client.get(path + "?lang=fr")

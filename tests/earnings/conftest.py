@@ -27,7 +27,8 @@ def build_paid_order(product_prices, currency="MXN", rate="1", shipping_mxn=4500
     n = next(_tokens)
     order = Order(public_token=f"test-{n}", currency=currency, subtotal_amount=subtotal,
                   shipping_amount=shipping, total_amount=subtotal + shipping, exchange_rate=rate,
-                  shipping_amount_mxn=shipping_mxn, status="paid", paid_at=paid_at or datetime(2026, 3, 10, 15))
+                  shipping_amount_mxn=shipping_mxn, status="paid",
+                  paid_at=paid_at or datetime(2026, 3, 10, 15))
     order.lines = lines
     db.session.add(order)
     db.session.commit()

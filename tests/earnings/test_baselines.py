@@ -60,7 +60,8 @@ def test_wrong_columns_are_refused_whole(ctx, make):
 
 def test_a_latin1_spreadsheet_file_is_read_with_its_accents(ctx, make):
     make.artisan(slug="maria")
-    data = (HEADER.replace(",", ";") + "maria;2025-02-10;450;sí;no;Tejedora de Chilil, Huixtán\n").encode("cp1252")
+    data = (HEADER.replace(",", ";")
+            + "maria;2025-02-10;450;sí;no;Tejedora de Chilil, Huixtán\n").encode("cp1252")
     result = import_baselines(data, TODAY)
     assert result.ok and result.encoding == "windows-1252"
     assert db.session.scalars(select(IncomeBaseline)).one().notes == "Tejedora de Chilil, Huixtán"
@@ -126,11 +127,12 @@ def test_admin_edit_of_one_baseline_is_audited(client, make, staff, login, in_ap
     path = f"/coop/baselines/{artisan_id}/edit"
     assert "450.00" in client.get(path).get_data(as_text=True)
     token = csrf_token(client, path)
-    response = client.post(path, data={"csrf_token": token, "survey_date": "2025-02-10", "monthly_income": "-1",
-                                       "had_sales": "y", "notes": ""})
+    response = client.post(path, data={"csrf_token": token, "survey_date": "2025-02-10",
+                                       "monthly_income": "-1", "had_sales": "y", "notes": ""})
     assert response.status_code == 200 and "cannot be negative" in response.get_data(as_text=True)
-    response = client.post(path, data={"csrf_token": token, "survey_date": "2025-02-10", "monthly_income": "600",
-                                       "had_sales": "y", "notes": "Corregido tras visita"})
+    response = client.post(path, data={"csrf_token": token, "survey_date": "2025-02-10",
+                                       "monthly_income": "600", "had_sales": "y",
+                                       "notes": "Corregido tras visita"})
     assert response.status_code == 302
     with client.application.app_context():
         baseline = db.session.scalars(select(IncomeBaseline)).one()

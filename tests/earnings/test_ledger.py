@@ -126,15 +126,17 @@ def test_adjustment_needs_a_reason_and_a_non_zero_amount(ctx, make, staff):
 def test_the_database_refuses_an_adjustment_without_reason(ctx, make):
     """Even code that bypasses the actions cannot write a reasonless adjustment."""
     artisan = make.artisan()
-    db.session.add(LedgerEntry(artisan_id=artisan.id, kind="adjustment", amount=100, occurred_at=datetime.now()))
+    db.session.add(LedgerEntry(artisan_id=artisan.id, kind="adjustment", amount=100,
+                               occurred_at=datetime.now()))
     with pytest.raises(Exception):
         db.session.commit()
     db.session.rollback()
 
 
 operations = st.lists(st.one_of(
-    st.tuples(st.just("order"), st.lists(st.tuples(st.integers(0, 2), st.integers(100, 8000), st.integers(1, 3)),
-                                         min_size=1, max_size=3), st.integers(0, 900), st.integers(0, 40000)),
+    st.tuples(st.just("order"),
+              st.lists(st.tuples(st.integers(0, 2), st.integers(100, 8000), st.integers(1, 3)),
+                       min_size=1, max_size=3), st.integers(0, 900), st.integers(0, 40000)),
     st.tuples(st.just("refund"), st.integers(0, 50), st.integers(1, 3)),
     st.tuples(st.just("payout"), st.integers(0, 2), st.integers(-100, 800_000), st.booleans()),
     st.tuples(st.just("adjust"), st.integers(0, 2), st.integers(-20000, 20000)),

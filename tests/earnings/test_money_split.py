@@ -4,7 +4,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storefront.money import fee_in_mxn, share_of_units, split_order
+from storefront.money import fee_in_mxn, format_money, money_formatter, share_of_units, split_order
 
 amounts = st.integers(min_value=0, max_value=5_000_000)
 
@@ -15,7 +15,8 @@ amounts = st.integers(min_value=0, max_value=5_000_000)
 def test_parts_add_up_to_the_charge_in_pesos(lines, shipping, fee, commission_bp):
     split = split_order(lines, shipping, fee, commission_bp)
     charge = sum(lines) + shipping
-    parts = sum(p.artisan_share + p.commission + p.payment_fee for p in split.lines) + split.shipping + split.shipping_fee
+    parts = (sum(p.artisan_share + p.commission + p.payment_fee for p in split.lines)
+             + split.shipping + split.shipping_fee)
     assert parts == charge == split.total
     assert all(p.artisan_share >= 0 for p in split.lines)
     assert sum(p.payment_fee for p in split.lines) + split.shipping_fee == fee
@@ -41,3 +42,10 @@ def test_refunding_every_unit_in_any_steps_gives_back_exactly_the_share(share, d
         assert 0 <= reversed_total <= share
     if units_done == quantity:
         assert reversed_total == share
+
+
+@settings(max_examples=200, deadline=None)
+@given(amount=st.integers(-10**12, 10**12), currency=st.sampled_from(["MXN", "USD", "EUR", "JPY", "GBP"]),
+       locale=st.sampled_from(["es_MX", "es", "en", "fr", "de"]))
+def test_fast_table_formatter_prints_exactly_what_babel_prints(amount, currency, locale):
+    assert money_formatter(currency, locale)(amount) == format_money(amount, currency, locale)

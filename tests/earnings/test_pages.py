@@ -1,6 +1,7 @@
 """The cooperative's earnings pages, payouts and the artisan's own page, as staff and artisans use them."""
 import csv
 import io
+import re
 from datetime import datetime
 from decimal import Decimal
 
@@ -59,7 +60,7 @@ def test_period_filters_income_and_sales(client, cooperative, login):
     assert [r[8] for r in march_rows[1:]] == ["1", "1"]          # one sale each in March
     assert [r[8] for r in april_rows[1:]] == ["0", "0"]
     assert [r[2] for r in april_rows[1:]] == ["0.00", "0.00"]
-    assert march_rows[1][9] == april_rows[1][9] != "0.00"      # what she is owed does not depend on the period
+    assert march_rows[1][9] == april_rows[1][9] != "0.00"  # what she is owed: the same in every period
 
 
 def test_sorting_by_income_descending(client, cooperative, login):
@@ -142,6 +143,21 @@ def test_record_a_payout_then_see_the_receipt(app, client, cooperative, login):
         assert db.session.scalar(select(func.count()).select_from(Payout)) == 1
 
 
+def test_the_same_payout_form_sent_twice_records_one_payout(app, client, cooperative, login):
+    login("coord")
+    path = f"/coop/artisans/{cooperative[0]}/payouts/new"
+    html = client.get(path).get_data(as_text=True)
+    key = re.search(r'name="key" type="hidden" value="([0-9a-f]{32})"|id="key" name="key" type="hidden" '
+                    r'value="([0-9a-f]{32})"', html)
+    key = key.group(1) or key.group(2)
+    form = {"csrf_token": csrf_token(client, path), "amount": "3.00", "method": "cash",
+            "paid_on": today_local().isoformat(), "key": key}
+    first, second = client.post(path, data=form), client.post(path, data=form)
+    assert first.status_code == second.status_code == 302 and first.location == second.location
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Payout)) == 1
+
+
 @pytest.mark.parametrize("amount, paid_on, message", [
     ("0", None, "more than zero"),
     ("-5", None, "more than zero"),
@@ -150,8 +166,8 @@ def test_record_a_payout_then_see_the_receipt(app, client, cooperative, login):
     ("1", "2999-01-01", "cannot be in the future"),
     ("1", "01/02/2026", "Write the date like"),
 ])
-def test_bad_payouts_are_refused_with_a_message_and_write_nothing(app, client, cooperative, login, amount,
-                                                                   paid_on, message):
+def test_bad_payouts_are_refused_with_a_message_and_write_nothing(
+        app, client, cooperative, login, amount, paid_on, message):
     login("coord")
     path = f"/coop/artisans/{cooperative[0]}/payouts/new"
     token = csrf_token(client, path)
@@ -168,8 +184,8 @@ def test_bad_payouts_are_refused_with_a_message_and_write_nothing(app, client, c
 def test_an_advance_with_a_reason_is_accepted(app, client, cooperative, login):
     login("coord")
     path = f"/coop/artisans/{cooperative[0]}/payouts/new"
-    response = client.post(path, data={"csrf_token": csrf_token(client, path), "amount": "5000", "method": "cash",
-                                       "paid_on": today_local().isoformat(),
+    response = client.post(path, data={"csrf_token": csrf_token(client, path), "amount": "5000",
+                                       "method": "cash", "paid_on": today_local().isoformat(),
                                        "overpay_reason": "Adelanto para hilo, acordado en asamblea"})
     assert response.status_code == 302
     assert "acordado en asamblea" in client.get(response.location).get_data(as_text=True)

@@ -109,3 +109,27 @@ def test_the_form_loads_the_deferred_upload_script_and_works_without_it(client, 
     assert 'enctype="multipart/form-data"' in html and 'accept="image/*"' in html
     assert '<script src="/static/js/upload.js?v=' in html and "defer" in html
     assert "<script>" not in html  # no inline script (CSP)
+
+
+def test_prune_removes_old_unused_photos_and_abandoned_uploads_only(app, client, people, login, runner,
+                                                                    media_files):
+    import os
+    import time
+
+    from tests.studio.test_garments import post_garment
+    login("rosa")
+    token = csrf_token(client, NEW)
+    start(client, 1000, token)  # abandoned upload
+    response = post_garment(client, files=[("p.jpg", photos.jpeg(color=(3, 3, 3)))], price="-1")  # pending only
+    assert response.status_code == 422
+    post_garment(client, files=[("s.jpg", photos.jpeg(color=(200, 200, 3)))])  # saved with a garment
+    before = media_files()
+    assert runner.invoke(args=["media", "prune"]).output.startswith("removed 0 abandoned upload files and 0")
+    old = time.time() - 2 * 24 * 3600
+    for path in before:
+        os.utime(path, (old, old))
+    result = runner.invoke(args=["media", "prune"])
+    assert result.exit_code == 0 and "removed 2 abandoned upload files and 1 unused photos" in result.output
+    with app.app_context():
+        saved = db.session.execute(select(Product)).scalar_one().images[0].content_hash
+    assert media_files() and all(saved in p.name for p in media_files())

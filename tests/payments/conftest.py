@@ -149,7 +149,9 @@ def live(app, app_port, emulator, webhook_secret):
     server = make_server("127.0.0.1", app_port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield Shop(f"http://127.0.0.1:{app_port}", emulator, webhook_secret)
+    with app.app_context():  # the test reads the database; requests go through the server's threads
+        yield Shop(f"http://127.0.0.1:{app_port}", emulator, webhook_secret)
+        db.session.remove()
     server.shutdown()
     thread.join(timeout=5)
 
@@ -164,17 +166,30 @@ def fresh(app):
     return get
 
 
+class Snapshot:
+    """Plain values of a row, usable after its app context is gone."""
+
+    def __init__(self, row, *names):
+        for name in names:
+            setattr(self, name, getattr(row, name))
+
+
 @pytest.fixture
-def shop_data(make, ctx):
-    """Two artisans, three garments, a USD rate."""
+def shop_data(make, app):
+    """Two artisans, three garments, USD and EUR rates (plain values: no app context stays pushed,
+    so test-client requests get their own `g`)."""
     class Data:
         pass
     data = Data()
-    data.usd = make.rate("USD", "0.0550")
-    data.eur = make.rate("EUR", "0.0500")
-    data.maria = make.artisan(name="María López")
-    data.rosa = make.artisan(name="Rosa Pérez")
-    data.huipil = make.product(artisan=data.maria, title="Huipil de rombos", price_mxn=1200, weight_grams=500)
-    data.rebozo = make.product(artisan=data.rosa, title="Rebozo", price_mxn=800, weight_grams=300)
-    data.blusa = make.product(artisan=data.maria, title="Blusa", price_mxn=450, stock=3, weight_grams=200)
+    with app.app_context():
+        data.usd = Snapshot(make.rate("USD", "0.0550"), "id", "rate", "currency")
+        data.eur = Snapshot(make.rate("EUR", "0.0500"), "id", "rate", "currency")
+        maria, rosa = make.artisan(name="María López"), make.artisan(name="Rosa Pérez")
+        data.maria, data.rosa = Snapshot(maria, "id", "display_name"), Snapshot(rosa, "id", "display_name")
+        fields = ("id", "slug", "price_amount", "artisan_id")
+        data.huipil = Snapshot(make.product(artisan=maria, title="Huipil de rombos", price_mxn=1200,
+                                            weight_grams=500), *fields)
+        data.rebozo = Snapshot(make.product(artisan=rosa, title="Rebozo", price_mxn=800, weight_grams=300), *fields)
+        data.blusa = Snapshot(make.product(artisan=maria, title="Blusa", price_mxn=450, stock=3,
+                                           weight_grams=200), *fields)
     return data

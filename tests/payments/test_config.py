@@ -1,0 +1,47 @@
+"""Live keys are refused unless a person overrides; the webhook secret is required; mail and ribbon."""
+import subprocess
+import sys
+from email import message_from_bytes
+
+import pytest
+
+from storefront import create_app
+from storefront.config import REPO_ROOT, ConfigError, load_config
+
+
+def test_live_key_refused_without_override(tmp_path, monkeypatch):
+    monkeypatch.delenv("STRIPE_ALLOW_LIVE_KEYS", raising=False)
+    with pytest.raises(ConfigError, match="STRIPE_SECRET_KEY"):
+        load_config(tmp_path, {"STRIPE_SECRET_KEY": "sk_live_abc", "SECRET_KEY": "x" * 40})
+    with pytest.raises(ConfigError):
+        load_config(tmp_path, {"STRIPE_SECRET_KEY": "rk_live_abc", "SECRET_KEY": "x" * 40})
+    allowed = load_config(tmp_path, {"STRIPE_SECRET_KEY": "sk_live_abc", "STRIPE_ALLOW_LIVE_KEYS": True,
+                                     "SECRET_KEY": "x" * 40})
+    assert allowed["STRIPE_SECRET_KEY"] == "sk_live_abc"
+
+
+def test_app_refuses_to_start_with_a_live_key():
+    env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "STRIPE_SECRET_KEY": "sk_live_123", "DATABASE_URL": "sqlite://"}
+    result = subprocess.run([sys.executable, "-m", "flask", "--app", "storefront", "routes"], cwd=REPO_ROOT,
+                            env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "STRIPE_ALLOW_LIVE_KEYS" in result.stderr
+
+
+def test_webhook_with_garbage_signature_is_refused(client):
+    response = client.post("/stripe/webhook", data=b"{}", headers={"Stripe-Signature": "t=1,v1=x"})
+    assert response.status_code == 400
+
+
+def test_test_mode_ribbon_shows_the_test_card(app_config):
+    app_config["STRIPE_SECRET_KEY"] = "sk_test_abc"
+    assert "4242 4242 4242 4242" in create_app(app_config).test_client().get("/cart").get_data(as_text=True)
+
+
+def test_mail_outbox_writes_a_real_message(app, tmp_path):
+    from storefront import mail
+    with app.test_request_context():
+        mail.send("ada@example.com", "Hola", "order_shipped", "en",
+                  order=type("O", (), {"id": 7, "carrier": "DHL", "tracking_number": "JD1"})(), order_url="http://x/o")
+    files = list((tmp_path / "outbox").glob("*.eml"))
+    message = message_from_bytes(files[0].read_bytes())
+    assert message["To"] == "ada@example.com" and "JD1" in message.get_payload()
