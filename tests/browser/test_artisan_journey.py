@@ -1,12 +1,12 @@
 """Artisan: logs in, adds a garment with two photos (progress bar shown), publishes it, finds it in
-the public catalog, and sees her earnings page."""
+the public catalog, and, once a buyer abroad has paid for it, sees the sale on her earnings page."""
 import uuid
 
 from sqlalchemy import select
 
 from storefront.extensions import db
 from storefront.models import Product, ProductTranslation
-from tests.browser.journeys import ARTISAN_LOGIN, log_in, normal_network, photo_files, slow_network
+from tests.browser.journeys import ARTISAN_LOGIN, buy, log_in, normal_network, photo_files, slow_network
 
 WATCH_PROGRESS = """() => {
     window.__progressSeen = 0;
@@ -77,6 +77,9 @@ def test_artisan_adds_two_photos_publishes_and_finds_her_garment(visit, live_ser
     assert buyer.page.locator(".gallery img").count() == 2
     buyer.check("her garment's page")
 
+    # Later, someone abroad buys it; the sale shows on her earnings page.
+    buy(buyer, live_server, f"/products/{slug}")
     v.goto("/studio/earnings")
-    assert v.page.locator("main h1").count() == 1
-    v.check("her earnings")
+    sales = v.page.locator("table", has_text=title)
+    assert sales.count() == 1, v.page.locator("main").inner_text()
+    v.check("her earnings with the sale")
