@@ -5,7 +5,9 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := storefront
 
-.PHONY: run test install install-dev migrate demo translations bench lint clean emulator
+.PHONY: run test install install-dev migrate demo translations compile-translations node-tools bench lint clean
+
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +25,20 @@ install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
 
-migrate: install
+# Compiled catalogues are committed; rebuilt here whenever a .po is newer.
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(BIN)/pybabel --quiet compile -d translations -l $*
+
+compile-translations: $(MO_FILES)
+
+# axe-core for the browser tests and Lighthouse for the benches, pinned by package-lock.json.
+# Skipped (browser tests then say why they skip) when npm is not on the machine.
+node_modules/.package-lock.json: package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent; else echo "npm not found: browser tests will skip"; fi
+
+node-tools: node_modules/.package-lock.json
+
+migrate: install compile-translations
 	$(BIN)/flask db upgrade
 
 demo: migrate
@@ -33,8 +48,8 @@ run: migrate
 	$(BIN)/flask demo-if-empty
 	$(BIN)/python -m storefront.devserver --port $(PORT)
 
-test: install-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+test: install-dev compile-translations node-tools
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 translations: install
 	$(BIN)/flask translate update
