@@ -70,5 +70,7 @@ def login(auth):
     def login_as(username):
         response = auth.login(username, PASSWORD)
         assert response.status_code == 302, "login failed"
+        # Staff pages default to Spanish; these tests read the English source strings.
+        auth._client.get("/?lang=en")
         return response
     return login_as

@@ -285,6 +285,7 @@ def test_demo_data_makes_meaningful_pages(app, client, login):
         artisan_id = db.session.scalar(select(Artisan.id).where(Artisan.slug == "maria-lopez-huixtan"))
     from tests.conftest import AuthActions
     AuthActions(client).login("coordinator", "demo-coordinator")
+    client.get("/?lang=en")
     html = client.get("/coop/earnings").get_data(as_text=True)
     assert "María López" in html and "Ana Jiménez" in html
     page = client.get(f"/studio/earnings?artisan={artisan_id}").get_data(as_text=True)
