@@ -8,6 +8,8 @@ from wtforms import DecimalField, IntegerField
 class PlainDecimalField(DecimalField):
     """Accepts "450", "450.50", "450,50" and "$1,450"; refuses anything else in plain words."""
 
+    invalid_message = _l("Write a number, like 450 or 450.50.")
+
     def process_formdata(self, valuelist):
         if not valuelist or not valuelist[0].strip():
             self.data = None
@@ -20,10 +22,10 @@ class PlainDecimalField(DecimalField):
             value = Decimal(raw)
         except InvalidOperation:
             self.data = None
-            raise ValueError(_l("Write a number, like 450 or 450.50.")) from None
+            raise ValueError(self.invalid_message) from None
         if not value.is_finite():
             self.data = None
-            raise ValueError(_l("Write a number, like 450 or 450.50."))
+            raise ValueError(self.invalid_message)
         self.data = value
 
 

@@ -4,7 +4,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms.fields.choices import SelectChoice
-from wtforms import (BooleanField, DateField, DecimalField, HiddenField, SelectField, StringField,
+from storefront.accounts.fields import PlainDecimalField
+from wtforms import (BooleanField, DateField, HiddenField, SelectField, StringField,
                      TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
@@ -14,17 +15,10 @@ METHODS = [SelectChoice("cash", _l("Cash at the cooperative")),
 MAX_MXN = Decimal("10000000")
 
 
-class PesoField(DecimalField):
-    """An amount in pesos; "1,250.50" and "1250.5" are read, anything else gets a plain message."""
+class PesoField(PlainDecimalField):
+    """An amount in pesos: "1,250.50", "1250,50" and "$1250" are read the way she means them."""
 
-    def process_formdata(self, valuelist):
-        if valuelist:
-            valuelist = [valuelist[0].replace(",", "").replace("$", "").strip()]
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError(_l("Write an amount in pesos, like 1250.50.")) from None
+    invalid_message = _l("Write an amount in pesos, like 1250.50.")
 
 
 class PlainDateField(DateField):
