@@ -127,6 +127,17 @@ def client(app):
 
 
 @pytest.fixture
+def english_interface(request, client):
+    """Staff and studio pages default to Spanish; behaviour tests read the English source strings.
+
+    A test marked `spanish_interface` keeps the default, to check what the artisans really see.
+    """
+    if request.node.get_closest_marker("spanish_interface") is None:
+        with client.session_transaction() as session:
+            session["lang"] = "en"
+
+
+@pytest.fixture
 def runner(app):
     return app.test_cli_runner()
 

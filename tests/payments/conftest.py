@@ -193,3 +193,8 @@ def shop_data(make, app):
         data.blusa = Snapshot(make.product(artisan=maria, title="Blusa", price_mxn=450, stock=3,
                                            weight_grams=200), *fields)
     return data
+
+
+@pytest.fixture(autouse=True)
+def _english_interface(english_interface):
+    """See tests/conftest.py: these tests read English messages unless marked spanish_interface."""

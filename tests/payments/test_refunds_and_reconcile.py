@@ -33,6 +33,7 @@ def _two_garment_order(live, data):
 def _admin(live, make):
     make.user(username="admin1", role=Role.ADMIN.value)
     browser = live.browser()
+    browser.get(f"{live.base_url}/?lang=en", timeout=30)  # staff pages default to Spanish
     token = live.csrf(browser, "/login")
     browser.post(f"{live.base_url}/login", data={"login": "admin1", "password": PASSWORD, "csrf_token": token},
                  timeout=30)
@@ -83,6 +84,7 @@ def test_coordinator_cannot_refund(live, shop_data, make):
     order = _two_garment_order(live, shop_data)
     make.user(username="coord1", role=Role.COORDINATOR.value)
     browser = live.browser()
+    browser.get(f"{live.base_url}/?lang=en", timeout=30)  # staff pages default to Spanish
     token = live.csrf(browser, "/login")
     browser.post(f"{live.base_url}/login", data={"login": "coord1", "password": PASSWORD, "csrf_token": token},
                  timeout=30)

@@ -49,3 +49,8 @@ def media_files(app):
         root = Path(app.config["MEDIA_ROOT"])
         return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
     return files
+
+
+@pytest.fixture(autouse=True)
+def _english_interface(english_interface):
+    """See tests/conftest.py: these tests read English messages unless marked spanish_interface."""

@@ -41,12 +41,18 @@ def test_a_bad_file_is_refused_plainly_and_leaves_nothing(app, client, people, l
     nothing_stored(app, media_files)
 
 
+@pytest.mark.spanish_interface
 def test_the_messages_are_spanish_for_a_spanish_speaker(app, client, people, login, media_files):
-    """The studio is Spanish-first: messages go through gettext (the es catalogue supplies the words)."""
+    """The studio is Spanish-first: the error next to the field comes from the Spanish catalogue."""
     login("rosa")
     response = post_garment(client, files=[("x.jpg", b"")], title="")
     html = response.get_data(as_text=True)
     assert '<html lang="es">' in html and 'class="error"' in html
+    with app.test_request_context():
+        from flask_babel import force_locale, gettext
+        with force_locale("es"):
+            expected = gettext("Write a name for the garment.")
+    assert expected != "Write a name for the garment." and expected in html
     nothing_stored(app, media_files)
 
 
@@ -151,6 +157,7 @@ def test_a_pending_token_of_another_user_or_forged_is_ignored(app, client, peopl
     response = post_garment(client, files=[("uno.jpg", photos.jpeg())], price="-5")
     token = re.findall(r'name="pending" value="([^"]+)"', response.get_data(as_text=True))[0]
     auth.logout()
+    client.get("/?lang=en")  # logging out forgets the language; these asserts read English
     login("maria")
     for forged in (token, token[:-3] + "abc", "nonsense"):
         response = post_garment(client, pending=forged)

@@ -1,6 +1,8 @@
 """An artisan adds, edits, publishes and retires her garments; a coordinator does it for her."""
 import io
 
+import pytest
+
 from sqlalchemy import event, func, select
 
 from storefront.extensions import db
@@ -208,7 +210,9 @@ def test_studio_list_query_count_does_not_grow_with_garments(app, client, people
     assert queries_for_list() == few
 
 
+@pytest.mark.spanish_interface
 def test_the_studio_speaks_spanish_by_default(client, people, login):
     login("rosa")
     html = client.get("/studio/").get_data(as_text=True)
     assert '<html lang="es">' in html
+    assert "Mis prendas" in html or "Mi taller" in html, "the Spanish catalogue is compiled and used"
