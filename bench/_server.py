@@ -1,17 +1,12 @@
 """Start the storefront on a throw-away copy of the demo data, in a background thread."""
 import logging
-import socket
 import tempfile
 import threading
 from contextlib import contextmanager
 
 from werkzeug.serving import make_server
 
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from storefront.payments.local import free_port
 
 
 @contextmanager
@@ -30,7 +25,7 @@ def demo_server():
             upgrade()
             load_demo()
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        port = _free_port()
+        port = free_port()
         server = make_server("127.0.0.1", port, app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()

@@ -16,8 +16,6 @@ import os
 import re
 import secrets
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -26,6 +24,7 @@ from decimal import Decimal
 
 import requests
 from werkzeug.serving import make_server
+from storefront.payments.local import EmulatorProcess, free_port
 
 PURCHASES = 500
 
@@ -39,20 +38,6 @@ def _sign(payload, secret):
 def _percentile(values, fraction):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
-
-
-def _start_emulator(app_port, secret):
-    process = subprocess.Popen([sys.executable, "-m", "storefront.payments.emulator", "--port", "0",
-                                "--webhook-url", f"http://127.0.0.1:{app_port}/stripe/webhook",
-                                "--webhook-secret", secret], stdout=subprocess.PIPE, text=True)
-    return process, process.stdout.readline().split()[1]
-
-
-def _free_port():
-    import socket
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _prepare_app(tmp, api_base, secret, port):
@@ -102,8 +87,9 @@ def _purchase(base, product_id):
 
 def main():
     secret = "whsec_" + secrets.token_hex(16)
-    port = _free_port()
-    emulator, api_base = _start_emulator(port, secret)
+    port = free_port()
+    emulator = EmulatorProcess(f"http://127.0.0.1:{port}/stripe/webhook", secret)
+    api_base = emulator.url
     with tempfile.TemporaryDirectory() as tmp:
         try:
             app, product_id = _prepare_app(tmp, api_base, secret, port)
@@ -133,8 +119,7 @@ def main():
                     outcomes[outcome] = outcomes.get(outcome, 0) + 1
             server.shutdown()
         finally:
-            emulator.terminate()
-            emulator.wait(timeout=10)
+            emulator.stop()
     every = timings["first"] + timings["duplicate"]
     figures = {
         "events": len(every),

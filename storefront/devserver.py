@@ -10,41 +10,20 @@ import atexit
 import os
 import secrets
 import signal
-import socket
-import subprocess
 import sys
 
 from storefront import create_app
-from storefront.config import REPO_ROOT
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from storefront.payments.local import EmulatorProcess
 
 
 def start_emulator(app_port: int):
-    """Start the emulator; returns (process, api base, sk_test key, whsec secret)."""
+    """Start the emulator; returns (emulator, sk_test key, whsec secret)."""
     secret = "whsec_" + secrets.token_hex(24)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "storefront.payments.emulator", "--port", "0",
-         "--webhook-url", f"http://127.0.0.1:{app_port}/stripe/webhook", "--webhook-secret", secret],
-        cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True)
-    line = process.stdout.readline()
-    if not line.startswith("EMULATOR_LISTENING"):
-        process.kill()
-        raise SystemExit("the local Stripe emulator did not start")
-    return process, line.split()[1], "sk_test_local_" + secrets.token_hex(12), secret
-
-
-def stop(process):
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    try:
+        emulator = EmulatorProcess(f"http://127.0.0.1:{app_port}/stripe/webhook", secret)
+    except RuntimeError as error:
+        raise SystemExit(str(error)) from None
+    return emulator, "sk_test_local_" + secrets.token_hex(12), secret
 
 
 def main():
@@ -54,8 +33,9 @@ def main():
     args = parser.parse_args()
     overrides = {}
     if not os.environ.get("STRIPE_SECRET_KEY"):
-        process, api_base, key, secret = start_emulator(args.port)
-        atexit.register(stop, process)
+        emulator, key, secret = start_emulator(args.port)
+        api_base = emulator.url
+        atexit.register(emulator.stop)
         os.environ["STRIPE_API_BASE"] = api_base   # read by config, and by the CSP's form-action
         overrides = {"STRIPE_SECRET_KEY": key, "STRIPE_WEBHOOK_SECRET": secret, "STRIPE_API_BASE": api_base}
         print(f" * Stripe test-mode emulator on {api_base} (card 4242 4242 4242 4242 pays)")
@@ -68,7 +48,7 @@ def main():
         app.run(host=args.host, port=args.port, debug=False, use_reloader=False, threaded=True)
     finally:
         if overrides:
-            stop(process)
+            emulator.stop()
 
 
 if __name__ == "__main__":

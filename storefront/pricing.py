@@ -77,5 +77,6 @@ def set_rate(currency: str, rate, user=None) -> ExchangeRate:
                        set_by_id=user.id if user is not None else None)
     db.session.add(row)
     db.session.commit()
-    g.pop("exchange_rates", None) if has_app_context() else None
+    if has_app_context():
+        g.pop("exchange_rates", None)
     return row

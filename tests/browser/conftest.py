@@ -11,9 +11,6 @@ import os
 import re
 import secrets
 import shutil
-import socket
-import subprocess
-import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +19,7 @@ import pytest
 
 from storefront import create_app
 from storefront.config import REPO_ROOT
+from storefront.payments.local import EmulatorProcess, free_port
 from storefront.extensions import db as _db
 from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, _reset_postgres
 
@@ -98,37 +96,6 @@ def live_config(tmp_path_factory):
     return {}
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class StripeEmulator:
-    """The local Stripe test-mode emulator (`python -m storefront.payments.emulator`), its own process."""
-
-    def __init__(self, webhook_url, secret):
-        self.secret = secret
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "storefront.payments.emulator", "--port", "0",
-             "--webhook-url", webhook_url, "--webhook-secret", secret],
-            cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        line = self.process.stdout.readline()
-        if not line.startswith("EMULATOR_LISTENING"):
-            self.stop()
-            raise RuntimeError(f"the Stripe emulator did not start: {line!r}")
-        self.url = line.split()[1]
-
-    def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.process.stdout.close()
-
-
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory, live_config):
     """The app on a fresh migrated database with the demo data and the Stripe emulator, served in a
@@ -146,7 +113,7 @@ def live_server(tmp_path_factory, live_config):
         database_url = f"sqlite:///{root / 'live.sqlite3'}"
     port = free_port()
     secret = "whsec_" + secrets.token_hex(16)
-    emulator = StripeEmulator(f"http://127.0.0.1:{port}/stripe/webhook", secret)
+    emulator = EmulatorProcess(f"http://127.0.0.1:{port}/stripe/webhook", secret)
     config = {
         "TESTING": True,
         "SECRET_KEY": "browser-secret-key-that-is-long-enough-0123456789",

@@ -12,7 +12,6 @@ import json
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import threading
@@ -25,6 +24,7 @@ from sqlalchemy import func, select
 
 from storefront.config import REPO_ROOT
 from storefront.extensions import db
+from storefront.payments.local import free_port
 from storefront.models import LedgerEntry, Order, OrderLine, Product, WebhookEvent
 from tests.conftest import TEST_DATABASE_URL
 
@@ -32,12 +32,6 @@ pytestmark = pytest.mark.postgres_only
 
 DELIVERIES_PER_INSTANCE = 8
 CSRF = re.compile(r'name="csrf[_-]token" (?:type="hidden" )?(?:value|content)="([^"]+)"')
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_until_up(url, process, timeout=60):

@@ -9,9 +9,6 @@ import hmac
 import json
 import re
 import secrets
-import socket
-import subprocess
-import sys
 import threading
 import time
 
@@ -19,29 +16,14 @@ import pytest
 import requests
 from werkzeug.serving import make_server
 
-from storefront.config import REPO_ROOT
+from storefront.payments.local import EmulatorProcess, free_port
 from storefront.extensions import db
 
 CSRF = re.compile(r'name="csrf[_-]token" (?:type="hidden" )?(?:value|content)="([^"]+)"')
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Emulator:
-    def __init__(self, webhook_url, secret):
-        self.secret = secret
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "storefront.payments.emulator", "--port", "0", "--webhook-url", webhook_url,
-             "--webhook-secret", secret], cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        line = self.process.stdout.readline()
-        if not line.startswith("EMULATOR_LISTENING"):
-            self.process.kill()
-            raise RuntimeError("emulator did not start: " + line + self.process.stderr.read())
-        self.url = line.split()[1]
+class Emulator(EmulatorProcess):
+    """The emulator process, with shortcuts for its API and its test-only controls."""
 
     def api(self, method, path, **params):
         response = requests.request(method, self.url + path, data=params if method == "POST" else None,
@@ -54,15 +36,6 @@ class Emulator:
 
     def events(self, type_=None):
         return self.api("GET", "/v1/events", limit=100, **({"type": type_} if type_ else {}))["data"]
-
-    def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self.process.stdout.close()
-        self.process.stderr.close()
 
 
 def sign(payload: bytes, secret: str, timestamp=None):
