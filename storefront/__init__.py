@@ -54,18 +54,19 @@ def register_errorhandlers(app):
 
 
 def register_request_hooks(app):
-    from storefront import i18n, web
+    from storefront import i18n, pagecache, web
     from storefront.accounts import permissions
     from storefront import logging as request_logging
+    from storefront.proxy import trust_proxies
 
     request_logging.init_app(app)  # first: every request, even a refused one, gets an id and a log line
-    from storefront.proxy import trust_proxies
-    trust_proxies(app)
     app.before_request(permissions.enforce_access)
     app.before_request(i18n.remember_choices)
     app.after_request(web.security_headers)
     app.context_processor(i18n.template_context)
     web.register_template_helpers(app)
+    pagecache.init_app(app)  # after the compression hook: it keeps pages before they are compressed
+    trust_proxies(app)  # the outermost layer, so the page cache keys on the public host and scheme
 
 
 def register_commands(app):

@@ -130,5 +130,8 @@ def load_config(instance_path, overrides=None):
     if config["TRUSTED_PROXIES"] > 5:
         raise ConfigError(f"TRUSTED_PROXIES is a count of proxies (0-5), got {config['TRUSTED_PROXIES']}")
     config["LOG_REQUESTS"] = _bool("LOG_REQUESTS", env.get("LOG_REQUESTS", "true"))
+    # Public pages kept in memory for anonymous visitors (storefront.pagecache); 0 turns it off.
+    config["PAGE_CACHE_SECONDS"] = _int("PAGE_CACHE_SECONDS", env.get("PAGE_CACHE_SECONDS", 5), 0)
+    config["PAGE_CACHE_MAX_ENTRIES"] = _int("PAGE_CACHE_MAX_ENTRIES", env.get("PAGE_CACHE_MAX_ENTRIES", 500), 1)
     config.update(overrides)
     return config

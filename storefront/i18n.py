@@ -45,6 +45,19 @@ def is_staff_area():
     return request.blueprint in STAFF_BLUEPRINTS or request.path.startswith(STAFF_PATH_PREFIXES)
 
 
+def visitor_locale(chosen, accept_languages):
+    """A buyer's locale without a logged-in user: her explicit choice, else her browser's languages.
+
+    Pure (no request context), so the page cache computes the same answer as the rendered page.
+    """
+    return _valid_locale(chosen) or accept_languages.best_match(LOCALES) or BUYER_DEFAULT_LOCALE
+
+
+def visitor_currency(chosen, locale):
+    """Her explicit currency choice, else the usual one for her language."""
+    return _valid_currency(chosen) or CURRENCY_FOR_LOCALE.get(locale, "USD")
+
+
 def select_locale():
     """Flask-Babel locale selector."""
     explicit = _valid_locale(request.args.get("lang")) or _valid_locale(session.get("lang"))
@@ -54,7 +67,7 @@ def select_locale():
         return current_user.locale
     if is_staff_area():
         return STAFF_DEFAULT_LOCALE
-    return request.accept_languages.best_match(LOCALES) or BUYER_DEFAULT_LOCALE
+    return visitor_locale(None, request.accept_languages)
 
 
 def select_timezone():
@@ -68,9 +81,8 @@ def current_locale():
 def current_currency():
     """The buyer's currency: explicit choice, else the usual one for her language."""
     if "currency" not in g:
-        g.currency = (_valid_currency(request.args.get("currency"))
-                      or _valid_currency(session.get("currency"))
-                      or CURRENCY_FOR_LOCALE.get(current_locale(), "USD"))
+        g.currency = visitor_currency(_valid_currency(request.args.get("currency"))
+                                      or session.get("currency"), current_locale())
     return g.currency
 
 

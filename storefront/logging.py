@@ -66,20 +66,27 @@ def _start_request():
 def _log_response(response):
     request_id = g.get("request_id") or request_id_from(None)
     response.headers[REQUEST_ID_HEADER] = request_id
-    started = g.get("request_started")
+    write_line(request_id, request.method,
+               loggable_path(request.path, request.url_rule.rule if request.url_rule else None,
+                             request.view_args),
+               request.endpoint, response.status_code, g.get("request_started"), _user_id())
+    return response
+
+
+def write_line(request_id, method, path, endpoint, status, started, user_id, **extra):
+    """Print one request's JSON line; the page cache logs its hits through here too (with `cache`)."""
     record = {
         "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
         "request_id": request_id,
-        "method": request.method,
-        "path": loggable_path(request.path, request.url_rule.rule if request.url_rule else None,
-                              request.view_args),
-        "endpoint": request.endpoint,
-        "status": response.status_code,
+        "method": method,
+        "path": path,
+        "endpoint": endpoint,
+        "status": status,
         "duration_ms": round((time.perf_counter() - started) * 1000, 1) if started else None,
-        "user_id": _user_id(),
+        "user_id": user_id,
+        **extra,
     }
     logger.info(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
-    return response
 
 
 def _configure_logger():

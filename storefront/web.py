@@ -5,7 +5,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import current_app, request, url_for
+from flask import current_app, g, request, url_for
 
 
 def _origin(url):
@@ -70,15 +70,30 @@ def cache_fingerprinted_static(response):
     return response
 
 
-def _accepts_gzip():
-    return "gzip" in request.headers.get("Accept-Encoding", "").lower()
+def accepts_gzip(accept_encoding):
+    return "gzip" in (accept_encoding or "").lower()
+
+
+def gzip_body(body):
+    return gzip.compress(body, compresslevel=6, mtime=0)
+
+
+def page_etag(body, compressed):
+    """ETag of a page, computed on the uncompressed body and marked `-gz` for the compressed variant,
+    so a cache never confuses the two representations."""
+    return hashlib.sha256(body).hexdigest()[:32] + ("-gz" if compressed else "")
+
+
+def carries_csrf_token():
+    """True when this response embeds the visitor's own CSRF token (Flask-WTF keeps it in `g`)."""
+    return current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token") in g
 
 
 def conditional_and_compressed(response):
     """ETag on pages (304 when unchanged), then gzip text responses for clients that accept it.
 
-    The ETag is computed on the uncompressed body and marked `-gz` for the compressed variant, so a
-    cache never confuses the two representations.
+    A page that embeds a CSRF token gets no ETag: the token is signed afresh on every request, so
+    the body never repeats and an ETag could never match.
     """
     if request.method not in ("GET", "HEAD") or response.status_code != 200:
         return response
@@ -89,15 +104,14 @@ def conditional_and_compressed(response):
     response.direct_passthrough = False  # static files: read the body so it can be hashed and compressed
     body = response.get_data()
     response.vary.add("Accept-Encoding")
-    compress = _accepts_gzip() and len(body) >= MIN_COMPRESS_BYTES
-    if response.mimetype == "text/html" and not response.get_etag()[0]:
-        digest = hashlib.sha256(body).hexdigest()[:32]
-        response.set_etag(digest + ("-gz" if compress else ""))
+    compress = accepts_gzip(request.headers.get("Accept-Encoding")) and len(body) >= MIN_COMPRESS_BYTES
+    if response.mimetype == "text/html" and not response.get_etag()[0] and not carries_csrf_token():
+        response.set_etag(page_etag(body, compress))
         response.make_conditional(request)
         if response.status_code == 304:
             return response
     if compress:
-        response.set_data(gzip.compress(body, compresslevel=6, mtime=0))
+        response.set_data(gzip_body(body))
         response.headers["Content-Encoding"] = "gzip"
         if response.get_etag()[0] and not response.get_etag()[0].endswith("-gz"):
             response.set_etag(response.get_etag()[0] + "-gz", weak=response.get_etag()[1])

@@ -8,6 +8,7 @@ from storefront.catalog.vocabulary import CATEGORIES, TECHNIQUES
 from storefront.cooperative import fee_policy
 from storefront.i18n import current_currency, current_locale
 from storefront.money import allocate, format_money, price_breakdown
+from storefront.pagecache import cacheable
 from storefront.pricing import price_in
 
 BRAND = "Telar"
@@ -20,6 +21,7 @@ def _cards(products, reserved_ids=frozenset()):
 
 @bp.route("/")
 @allow(PUBLIC)
+@cacheable
 def home():
     impact = queries.impact()
     return render_template(
@@ -31,6 +33,7 @@ def home():
 
 @bp.route("/products/")
 @allow(PUBLIC)
+@cacheable
 def products():
     shown_currency = price_in(0, current_currency()).currency
     chosen = catalog_filters.parse_filters(request.args, shown_currency)
@@ -49,6 +52,7 @@ def products():
 
 @bp.route("/products/<slug>")
 @allow(PUBLIC)
+@cacheable
 def product(slug):
     found = queries.product_by_slug(catalog_filters.clean_text(slug, 200))
     if found is None:
@@ -78,6 +82,7 @@ def product(slug):
 
 @bp.route("/artisans/")
 @allow(PUBLIC)
+@cacheable
 def artisans():
     locale = current_locale()
     people = [(a, present.artisan_story(a, locale), present.portrait(a)) for a in queries.active_artisans()]
@@ -87,6 +92,7 @@ def artisans():
 
 @bp.route("/artisans/<slug>")
 @allow(PUBLIC)
+@cacheable
 def artisan(slug):
     found = queries.artisan_by_slug(catalog_filters.clean_text(slug, 200))
     if found is None:
@@ -105,6 +111,7 @@ def artisan(slug):
 
 @bp.route("/about")
 @allow(PUBLIC)
+@cacheable
 def about():
     impact = queries.impact()
     return render_template(

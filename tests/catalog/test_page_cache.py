@@ -1,0 +1,249 @@
+"""The page cache (storefront.pagecache): visitors without a login or a cart share a few seconds of pages.
+
+"Served from memory" is measured as zero SQL statements for the request; every test also checks what
+the visitor sees, so a cache that served the wrong page would fail here.
+"""
+import gzip
+import json
+import logging
+import re
+
+import pytest
+
+from storefront import pagecache
+from storefront.logging import LOGGER_NAME
+from tests.factories import PASSWORD
+
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture
+def get(client, count_queries):
+    """GET that also says whether the page came from memory (no SQL at all)."""
+    def get(path, client=client, method="GET", **kwargs):
+        with count_queries() as counter:
+            response = client.open(path, method=method, **kwargs)
+        return response, counter.count == 0
+    return get
+
+
+@pytest.fixture
+def cache(app):
+    assert isinstance(app.wsgi_app, pagecache.PageCache)
+    return app.wsgi_app
+
+
+@pytest.fixture
+def garment(data, make):
+    make.rate("USD", "0.05")
+    make.rate("EUR", "0.05")
+    return data.garment(title_en="Diamond huipil")
+
+
+def test_second_anonymous_visit_is_answered_from_memory(get, garment):
+    first, first_cached = get("/")
+    second, second_cached = get("/")
+    assert (first_cached, second_cached) == (False, True)
+    assert second.status_code == 200 and second.data == first.data
+    assert "Diamond huipil" in second.get_data(as_text=True)
+    assert second.headers["Content-Security-Policy"] == first.headers["Content-Security-Policy"]
+    assert second.headers["X-Content-Type-Options"] == "nosniff"
+    assert second.headers["X-Request-ID"] != first.headers["X-Request-ID"]
+    assert int(second.headers["Content-Length"]) == len(second.data)
+
+
+def test_each_public_page_kind_is_kept(get, garment):
+    for path in ("/", "/products/", f"/products/{garment.slug}", "/artisans/",
+                 f"/artisans/{garment.artisan.slug}", "/about", "/products/?category=huipil&sort=price_asc"):
+        get(path)
+        response, cached = get(path)
+        assert response.status_code == 200 and cached, path
+
+
+def test_pages_that_are_not_public_listings_are_never_kept(get, cache, garment):
+    for path in ("/products/no-such-garment", "/cart", "/sitemap.xml", "/healthz", "/login"):
+        get(path)
+        get(path)
+    assert cache.entries == {}
+    _, cached = get("/products/no-such-garment")
+    assert not cached
+
+
+def test_language_and_currency_are_part_of_the_key(app, get, garment):
+    french, _ = get("/products/", headers={"Accept-Language": "fr"})
+    english, cached = get("/products/", headers={"Accept-Language": "en-US,en;q=0.8"})
+    assert not cached
+    assert 'lang="fr"' in french.get_data(as_text=True) and 'lang="en"' in english.get_data(as_text=True)
+    again, cached = get("/products/", headers={"Accept-Language": "fr-FR"})
+    assert cached and again.data == french.data
+
+    euro_visitor = app.test_client()
+    get("/products/?currency=EUR", client=euro_visitor)  # her choice goes into her session
+    euros, cached = get("/products/", client=euro_visitor)
+    assert not cached and "€" in euros.get_data(as_text=True)
+    dollars, _ = get("/products/")
+    assert "€" not in dollars.get_data(as_text=True)
+    euros_again, cached = get("/products/", client=euro_visitor)
+    assert cached and euros_again.data == euros.data
+
+
+def test_switching_language_is_never_answered_from_memory(client, get, garment):
+    get("/")
+    response, cached = get("/?lang=fr")
+    assert not cached and 'lang="fr"' in response.get_data(as_text=True)
+    with client.session_transaction() as session:
+        assert session["lang"] == "fr"
+
+
+def test_a_write_committed_here_empties_the_cache_at_once(get, data, garment):
+    get(f"/products/{garment.slug}")
+    _, cached = get(f"/products/{garment.slug}")
+    assert cached
+    data.sale(garment, share_mxn=1000)  # paid: the webhook path commits exactly like this
+    page, cached = get(f"/products/{garment.slug}")
+    assert not cached
+    assert "found its home" in page.get_data(as_text=True)
+
+
+def test_logged_in_people_and_buyers_with_a_cart_are_never_served_from_memory(app, client, auth, get, make,
+                                                                               garment):
+    get("/")
+    get("/")
+    artisan = make.artisan(with_login=True)
+    auth.login(artisan.slug, PASSWORD)
+    for _ in range(2):
+        page, cached = get("/")
+        assert not cached and "Log out" in page.get_data(as_text=True)
+
+    buyer = app.test_client()
+    page, _ = get(f"/products/{garment.slug}", client=buyer)
+    token = TOKEN.search(page.get_data(as_text=True)).group(1)
+    assert buyer.post("/cart/add", data={"csrf_token": token, "product_id": garment.id, "quantity": 1}
+                      ).status_code == 303
+    for _ in range(2):
+        _, cached = get(f"/products/{garment.slug}", client=buyer)
+        assert not cached
+
+
+def test_a_remember_me_cookie_skips_the_cache(app, get, garment):
+    get("/")
+    returning = app.test_client()
+    returning.set_cookie("remember_token", "anything")
+    _, cached = get("/", client=returning)
+    assert not cached
+
+
+def test_cached_product_page_gives_each_visitor_her_own_working_token(app, get, garment):
+    first_visitor = app.test_client()
+    page, _ = get(f"/products/{garment.slug}", client=first_visitor)
+    first_token = TOKEN.search(page.get_data(as_text=True)).group(1)
+
+    newcomer = app.test_client()
+    page, cached = get(f"/products/{garment.slug}", client=newcomer)
+    assert cached
+    token = TOKEN.search(page.get_data(as_text=True)).group(1)
+    assert token != first_token
+    assert "session=" in page.headers["Set-Cookie"]
+    added = newcomer.post("/cart/add", data={"csrf_token": token, "product_id": garment.id, "quantity": 1})
+    assert added.status_code == 303 and added.headers["Location"].endswith("/cart")
+    assert "Diamond huipil" in newcomer.get("/cart").get_data(as_text=True)
+
+    # A visitor who already has a session keeps it: no new cookie, and her token still validates.
+    page, cached = get(f"/products/{garment.slug}", client=first_visitor)
+    assert cached and "Set-Cookie" not in page.headers
+    token = TOKEN.search(page.get_data(as_text=True)).group(1)
+    assert first_visitor.post("/cart/add", data={"csrf_token": token, "product_id": garment.id, "quantity": 1}
+                              ).status_code == 303
+
+
+def test_someone_elses_token_is_refused(app, get, garment):
+    get(f"/products/{garment.slug}")
+    page, _ = get(f"/products/{garment.slug}")
+    stolen = TOKEN.search(page.get_data(as_text=True)).group(1)
+    victim = app.test_client()
+    get(f"/products/{garment.slug}", client=victim)
+    refused = victim.post("/cart/add", data={"csrf_token": stolen, "product_id": garment.id, "quantity": 1})
+    assert refused.status_code == 400
+
+
+def test_gzip_etag_and_head_on_a_hit(get, garment):
+    plain, _ = get("/about")
+    zipped, cached = get("/about", headers={"Accept-Encoding": "gzip, br"})
+    assert cached and zipped.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.data) == plain.data
+    assert zipped.headers["ETag"].strip('"').endswith("-gz")
+    assert "Accept-Encoding" in zipped.headers["Vary"]
+
+    unchanged, cached = get("/about", headers={"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["ETag"]})
+    assert cached and unchanged.status_code == 304 and unchanged.data == b""
+
+    head, cached = get("/about", method="HEAD")
+    assert cached and head.data == b""
+    assert int(head.headers["Content-Length"]) == len(plain.data)
+
+
+def test_the_host_is_part_of_the_key(get, garment):
+    get("/", base_url="http://evil.example")
+    page, cached = get("/")
+    assert not cached and "evil.example" not in page.get_data(as_text=True)
+
+
+def test_a_hit_writes_one_log_line_with_its_request_id(app, get, garment):
+    lines = []
+    handler = logging.Handler()
+    handler.emit = lambda record: lines.append(json.loads(record.getMessage()))
+    logger = logging.getLogger(LOGGER_NAME)
+    logger.addHandler(handler)
+    try:
+        get("/")
+        response, cached = get("/", headers={"X-Request-ID": "proxy-id-123456"})
+    finally:
+        logger.removeHandler(handler)
+    assert cached
+    hit = lines[-1]
+    assert hit["request_id"] == response.headers["X-Request-ID"] == "proxy-id-123456"
+    assert (hit["cache"], hit["path"], hit["endpoint"], hit["status"], hit["user_id"]) == \
+        ("hit", "/", "catalog.home", 200, None)
+    assert "cache" not in lines[-2]
+
+
+def test_expired_page_is_rendered_by_one_request_while_the_others_get_the_copy(get, cache, garment):
+    now = [1000.0]
+    cache.clock = lambda: now[0]
+    get("/")
+    key = next(iter(cache.entries))
+    assert cache.lookup(key) is not None
+    now[0] += cache.seconds + 0.1           # expired
+    assert cache.lookup(key) is None        # this one renders again…
+    assert cache.lookup(key) is not None    # …the others keep the copy meanwhile
+    now[0] += cache.seconds                 # too old even for that
+    assert cache.lookup(key) is None
+    _, cached = get("/")
+    assert not cached
+    _, cached = get("/")
+    assert cached
+
+
+@pytest.fixture
+def two_pages_at_most(app_config):
+    app_config["PAGE_CACHE_MAX_ENTRIES"] = 2
+
+
+@pytest.fixture
+def cache_off(app_config):
+    app_config["PAGE_CACHE_SECONDS"] = 0
+
+
+def test_the_cache_holds_at_most_its_maximum(two_pages_at_most, get, cache, garment):
+    for page in range(1, 6):
+        get(f"/products/?page={page}&q=x{page}")
+    assert len(cache.entries) == 2
+    _, cached = get("/products/?page=5&q=x5")
+    assert cached
+
+
+def test_zero_seconds_turns_it_off(cache_off, app, get, garment):
+    assert not isinstance(app.wsgi_app, pagecache.PageCache)
+    get("/")
+    _, cached = get("/")
+    assert not cached
