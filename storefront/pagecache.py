@@ -204,7 +204,8 @@ class PageCache:
         if rendered and captured and (rendered.locale, rendered.currency) == key[-2:]:
             self.keep(key, rendered, captured[1], generation)
         else:
-            self.entries.pop(key, None)  # an expired copy whose page is gone or changed kind
+            with self.lock:  # an expired copy whose page is gone or changed kind
+                self.entries.pop(key, None)
         return body
 
     def keep(self, key, rendered, headers, generation):

@@ -247,3 +247,43 @@ def test_zero_seconds_turns_it_off(cache_off, app, get, garment):
     get("/")
     _, cached = get("/")
     assert not cached
+
+
+def test_a_tampered_session_cookie_counts_as_no_session(app, get, garment):
+    get(f"/products/{garment.slug}")
+    forger = app.test_client()
+    forger.set_cookie("session", "eyJjc3JmX3Rva2VuIjoiYWJjIn0.forged.signature")
+    page, cached = get(f"/products/{garment.slug}", client=forger)
+    assert cached and page.status_code == 200
+    assert "session=" in page.headers["Set-Cookie"]  # a fresh session, as Flask itself would start
+    token = TOKEN.search(page.get_data(as_text=True)).group(1)
+    assert forger.post("/cart/add", data={"csrf_token": token, "product_id": garment.id, "quantity": 1}
+                       ).status_code == 303
+
+
+def test_garbage_headers_and_huge_query_strings_do_no_harm(get, cache, garment):
+    for headers in ({"Accept-Language": "xx;q=abc,,;;"}, {"Accept-Encoding": "\x00gzip?"},
+                    {"Cookie": "session=" + "A" * 5000}, {"If-None-Match": '"unterminated'}):
+        get("/", headers=headers)
+        page, _ = get("/", headers=headers)
+        body = gzip.decompress(page.data) if page.headers.get("Content-Encoding") == "gzip" else page.data
+        assert page.status_code == 200 and "Diamond huipil" in body.decode()
+    page, _ = get("/products/?q=" + "x" * 20_000)
+    assert page.status_code == 200
+    assert len(cache.entries) <= cache.max_entries
+
+
+def test_concurrent_visitors_in_several_languages_each_get_their_own(two_pages_at_most, app, garment):
+    from concurrent.futures import ThreadPoolExecutor
+
+    languages = ("en", "fr", "de", "es")
+    paths = ("/", "/products/", f"/products/{garment.slug}", "/about")
+
+    def visit(n):
+        language, path = languages[n % 4], paths[(n // 4) % 4]
+        response = app.test_client().get(path, headers={"Accept-Language": language})
+        return response.status_code, f'<html lang="{language}">' in response.get_data(as_text=True)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = list(pool.map(visit, range(240)))
+    assert outcomes == [(200, True)] * 240

@@ -56,6 +56,8 @@ def _run_flask(env_overrides, *args):
     ({"STRIPE_SECRET_KEY": "sk_live_abc", "DATABASE_URL": "sqlite://"}, "STRIPE_SECRET_KEY"),
     ({"MAIL_PORT": "twenty", "DATABASE_URL": "sqlite://"}, "MAIL_PORT"),
     ({"REDIS_URL": "localhost:6379", "DATABASE_URL": "sqlite://"}, "REDIS_URL"),
+    ({"PAGE_CACHE_SECONDS": "-1", "DATABASE_URL": "sqlite://"}, "PAGE_CACHE_SECONDS"),
+    ({"PAGE_CACHE_MAX_ENTRIES": "lots", "DATABASE_URL": "sqlite://"}, "PAGE_CACHE_MAX_ENTRIES"),
 ])
 def test_bad_setting_gives_one_clear_line(env, variable):
     result = _run_flask(env, "routes")
