@@ -1,5 +1,9 @@
 """Logging in (rate-limited), one-time codes, people, the audit log and the cooperative's settings."""
+import json
 import re
+import subprocess
+import sys
+import uuid
 
 import pytest
 from sqlalchemy import select
@@ -7,6 +11,7 @@ from sqlalchemy import select
 from storefront.accounts.passwords import verify_password
 from storefront.extensions import db
 from storefront.models import Artisan, AuditEntry, CooperativeSettings, User
+from storefront.config import REPO_ROOT
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD
 
@@ -45,6 +50,59 @@ class TestRateLimit:
         for _ in range(5):
             assert auth.login("rosa", PASSWORD).status_code == 302
             auth.logout()
+
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def _redis_answers():
+    import redis
+    try:
+        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        return False
+
+
+@pytest.mark.skipif(not _redis_answers(), reason="needs Redis on 127.0.0.1:6379 (.ci/run starts it)")
+class TestRateLimitAcrossInstances:
+    """With REDIS_URL, two app instances count the same failed attempts (docs/deployment.md §4)."""
+
+    @pytest.fixture
+    def app_config(self, app_config):
+        prefix = f"telar-test-{uuid.uuid4().hex}"
+        app_config.update(RATELIMIT_STORAGE_URI=REDIS_URL, RATELIMIT_KEY_PREFIX=prefix,
+                          LOGIN_LIMIT_PER_ACCOUNT="3 per 15 minutes", LOGIN_LIMIT_PER_ADDRESS="50 per 15 minutes")
+        yield app_config
+        import redis
+        connection = redis.Redis.from_url(REDIS_URL)
+        for key in connection.scan_iter(f"*{prefix}*"):
+            connection.delete(key)
+
+    def test_failed_attempts_on_two_instances_add_up(self, app, app_config, auth, people):
+        """Two failures here, then two in another process that shares only the database and Redis."""
+        for _ in range(2):
+            assert auth.login("rosa", "wrong password").status_code == 200
+        other_instance = subprocess.run(
+            [sys.executable, "-c", OTHER_INSTANCE, json.dumps(app_config)], cwd=REPO_ROOT,
+            capture_output=True, text=True, timeout=120)
+        assert other_instance.returncode == 0, other_instance.stderr[-2000:]
+        # Its first attempt is the third failure; its second is refused, in Spanish as the page is.
+        assert other_instance.stdout.split() == ["200", "429", "refused-plainly"]
+        assert auth.login("rosa", PASSWORD).status_code == 429
+        assert auth.login("maria", PASSWORD).status_code == 302
+
+
+OTHER_INSTANCE = """
+import json, sys
+from storefront import create_app
+from tests.conftest import AuthActions
+app = create_app(json.loads(sys.argv[1]))
+auth = AuthActions(app.test_client())
+for _ in range(2):
+    response = auth.login("rosa", "wrong password")
+    print(response.status_code)
+print("refused-plainly" if "Demasiados intentos fallidos" in response.get_data(as_text=True) else "unclear")
+"""
 
 
 def test_login_renews_the_session_and_logout_ends_it(client, auth, people):
