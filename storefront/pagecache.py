@@ -29,7 +29,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
-from flask import current_app, g, request
+from flask import current_app, g, request, session
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -284,6 +284,9 @@ def remember_rendered_page(response):
     view = current_app.view_functions.get(request.endpoint)
     if not getattr(view, "page_cacheable", False) or response.mimetype != "text/html" or response.is_streamed:
         return response
+    # Flask-Login's strong session protection marks any anonymous session with `_remember`.
+    if not session.keys() - {"_remember"} <= current_app.extensions["page_cache"].plain_session_keys:
+        return response  # the view put something of hers in the session: it may show on the page
     request.environ[RENDERED] = Rendered(
         body=response.get_data(),
         csrf_token=g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")),
@@ -297,5 +300,5 @@ def init_app(app):
     wraps the app (so the key sees the public host and scheme)."""
     _listen_for_writes()
     if app.config["PAGE_CACHE_SECONDS"] > 0:
-        app.wsgi_app = PageCache(app, app.wsgi_app)
+        app.wsgi_app = app.extensions["page_cache"] = PageCache(app, app.wsgi_app)
         app.after_request(remember_rendered_page)

@@ -287,3 +287,19 @@ def test_concurrent_visitors_in_several_languages_each_get_their_own(two_pages_a
     with ThreadPoolExecutor(max_workers=8) as pool:
         outcomes = list(pool.map(visit, range(240)))
     assert outcomes == [(200, True)] * 240
+
+
+def test_a_page_that_puts_something_of_hers_in_the_session_is_not_kept(app, get, cache):
+    from flask import session
+
+    from storefront.accounts.permissions import PUBLIC, allow
+
+    @app.route("/test-only/remembers-her")
+    @allow(PUBLIC)
+    @pagecache.cacheable
+    def remembers_her():
+        session["ship_country"] = "JP"
+        return "<p>Shipping to Japan</p>"
+
+    get("/test-only/remembers-her")
+    assert cache.entries == {}
