@@ -101,8 +101,8 @@ def main():
             for _ in range(PURCHASES):
                 _purchase(base, product_id)
             setup_seconds = time.monotonic() - setup_started
-            events = requests.get(f"{api_base}/_emulator/events", params={"type": "checkout.session.completed"},
-                                  timeout=60).json()["data"]
+            events = requests.get(f"{api_base}/_emulator/events",
+                                  params={"type": "checkout.session.completed"}, timeout=60).json()["data"]
             assert len(events) == PURCHASES, len(events)
             timings = {"first": [], "duplicate": []}
             outcomes = {}
@@ -115,7 +115,8 @@ def main():
                                             headers={"Stripe-Signature": _sign(payload, secret),
                                                      "Content-Type": "application/json"})
                     timings[kind].append((time.perf_counter() - started) * 1000)
-                    outcome = response.json().get("outcome") if response.status_code == 200 else response.status_code
+                    outcome = (response.json().get("outcome") if response.status_code == 200
+                               else response.status_code)
                     outcomes[outcome] = outcomes.get(outcome, 0) + 1
             server.shutdown()
         finally:
@@ -131,7 +132,8 @@ def main():
         "duplicate_p99_ms": round(_percentile(timings["duplicate"], 0.99), 2),
         "paid": outcomes.get("paid", 0), "duplicates": outcomes.get("duplicate", 0),
         "setup_purchases_s": round(setup_seconds, 1),
-        "database": "postgresql" if os.environ.get("BENCH_DATABASE_URL", "").startswith("postgresql") else "sqlite",
+        "database": ("postgresql" if os.environ.get("BENCH_DATABASE_URL", "").startswith("postgresql")
+                     else "sqlite"),
     }
     for key, value in figures.items():
         print(f"{key:24} {value}")

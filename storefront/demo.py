@@ -32,14 +32,20 @@ PALETTES = [
 # slug, name, community, municipality, languages, had_sales, monthly baseline MXN, story es, story en
 ARTISANS = [
     ("maria-lopez-huixtan", "María López", "Chilil", "Huixtán", "tzo,es", True, 450,
-     "Aprendí a tejer en telar de cintura con mi abuela cuando tenía nueve años. Cada rombo que tejo es el mundo como lo cuentan en mi pueblo.",
-     "I learned to weave on the backstrap loom from my grandmother when I was nine. Every diamond I weave is the world as my village tells it."),
+     "Aprendí a tejer en telar de cintura con mi abuela cuando tenía nueve años. "
+     "Cada rombo que tejo es el mundo como lo cuentan en mi pueblo.",
+     "I learned to weave on the backstrap loom from my grandmother when I was nine. "
+     "Every diamond I weave is the world as my village tells it."),
     ("juana-perez-chamula", "Juana Pérez", "Romerillo", "San Juan Chamula", "tzo,es", False, 0,
-     "Bordo flores de mi milpa. Antes vendía en la plaza de San Cristóbal y a veces no vendía nada en toda la semana.",
-     "I embroider the flowers of my cornfield. I used to sell in the square of San Cristóbal and some weeks I sold nothing at all."),
+     "Bordo flores de mi milpa. "
+     "Antes vendía en la plaza de San Cristóbal y a veces no vendía nada en toda la semana.",
+     "I embroider the flowers of my cornfield. "
+     "I used to sell in the square of San Cristóbal and some weeks I sold nothing at all."),
     ("rosa-hernandez-zinacantan", "Rosa Hernández", "Navenchauc", "Zinacantán", "tzo,es", True, 900,
-     "En Zinacantán las flores cambian de color cada año. Yo bordo las de este año para que alguien lejos las conozca.",
-     "In Zinacantán the flowers change colour every year. I embroider this year's so that someone far away can know them."),
+     "En Zinacantán las flores cambian de color cada año. "
+     "Yo bordo las de este año para que alguien lejos las conozca.",
+     "In Zinacantán the flowers change colour every year. "
+     "I embroider this year's so that someone far away can know them."),
     ("petrona-gomez-tenejapa", "Petrona Gómez", "Yashanal", "Tenejapa", "tzh,es", True, 500,
      "El brocado de Tenejapa lleva los dibujos de nuestros antepasados: el sapo, la mariposa, el santo.",
      "Tenejapa brocade carries the designs of our ancestors: the toad, the butterfly, the saint."),
@@ -73,16 +79,26 @@ ARTISANS = [
 ]
 # category, technique, es title, en title, materials es, materials en, hours, price MXN, weight g, sizes
 GARMENTS = [
-    ("huipil", "backstrap_loom", "Huipil de rombos", "Diamond huipil", "Algodón y lana teñida", "Cotton and dyed wool", 120, 4800, 600, "Unitalla"),
-    ("blouse", "hand_embroidery", "Blusa de flores", "Flower blouse", "Manta de algodón, hilo de algodón", "Cotton cloth, cotton thread", 30, 1200, 250, "S, M, L"),
-    ("rebozo", "backstrap_loom", "Rebozo añil", "Indigo rebozo", "Algodón teñido con añil", "Indigo-dyed cotton", 60, 2600, 400, "180 × 70 cm"),
-    ("shawl", "brocade", "Chal de brocado", "Brocade shawl", "Algodón, hilo acrílico", "Cotton, acrylic thread", 45, 1900, 350, "160 × 60 cm"),
-    ("bag", "backstrap_loom", "Morral tejido", "Woven shoulder bag", "Algodón", "Cotton", 16, 650, 300, "30 × 35 cm"),
-    ("table_linen", "brocade", "Camino de mesa", "Table runner", "Algodón", "Cotton", 20, 780, 250, "150 × 35 cm"),
-    ("skirt", "wool_weaving", "Enredo de lana", "Wool wrap skirt", "Lana de borrego hilada a mano", "Hand-spun sheep's wool", 90, 3900, 1200, "Unitalla"),
-    ("blouse", "cross_stitch", "Blusa de punto de cruz", "Cross-stitch blouse", "Manta, hilo de algodón", "Cotton cloth, cotton thread", 35, 1350, 250, "M, L"),
-    ("huipil", "brocade", "Huipil ceremonial", "Ceremonial huipil", "Algodón, lana y seda", "Cotton, wool and silk", 300, 6000, 800, "Unitalla"),
-    ("bag", "hand_embroidery", "Bolsa bordada", "Embroidered bag", "Manta, hilo de algodón", "Cotton cloth, cotton thread", 10, 450, 200, "25 × 25 cm"),
+    ("huipil", "backstrap_loom", "Huipil de rombos", "Diamond huipil",
+     "Algodón y lana teñida", "Cotton and dyed wool", 120, 4800, 600, "Unitalla"),
+    ("blouse", "hand_embroidery", "Blusa de flores", "Flower blouse",
+     "Manta de algodón, hilo de algodón", "Cotton cloth, cotton thread", 30, 1200, 250, "S, M, L"),
+    ("rebozo", "backstrap_loom", "Rebozo añil", "Indigo rebozo",
+     "Algodón teñido con añil", "Indigo-dyed cotton", 60, 2600, 400, "180 × 70 cm"),
+    ("shawl", "brocade", "Chal de brocado", "Brocade shawl",
+     "Algodón, hilo acrílico", "Cotton, acrylic thread", 45, 1900, 350, "160 × 60 cm"),
+    ("bag", "backstrap_loom", "Morral tejido", "Woven shoulder bag",
+     "Algodón", "Cotton", 16, 650, 300, "30 × 35 cm"),
+    ("table_linen", "brocade", "Camino de mesa", "Table runner",
+     "Algodón", "Cotton", 20, 780, 250, "150 × 35 cm"),
+    ("skirt", "wool_weaving", "Enredo de lana", "Wool wrap skirt",
+     "Lana de borrego hilada a mano", "Hand-spun sheep's wool", 90, 3900, 1200, "Unitalla"),
+    ("blouse", "cross_stitch", "Blusa de punto de cruz", "Cross-stitch blouse",
+     "Manta, hilo de algodón", "Cotton cloth, cotton thread", 35, 1350, 250, "M, L"),
+    ("huipil", "brocade", "Huipil ceremonial", "Ceremonial huipil",
+     "Algodón, lana y seda", "Cotton, wool and silk", 300, 6000, 800, "Unitalla"),
+    ("bag", "hand_embroidery", "Bolsa bordada", "Embroidered bag",
+     "Manta, hilo de algodón", "Cotton cloth, cotton thread", 10, 450, 200, "25 × 25 cm"),
 ]
 BUYER_COUNTRIES = [("US", "USD", "en"), ("CA", "CAD", "en"), ("FR", "EUR", "fr"), ("DE", "EUR", "de"),
                    ("GB", "GBP", "en"), ("JP", "JPY", "en"), ("MX", "MXN", "es"), ("ES", "EUR", "es")]
@@ -102,8 +118,9 @@ def textile_image(seed: int, width=1000, height=1250) -> bytes:
             size = band // 2
             color = rng.choice(palette)
             for x in range(0, width + size, size * 2):
-                draw.polygon([(x, y + band // 2 - size // 2), (x + size // 2, y + 4), (x + size, y + band // 2 - size // 2),
-                              (x + size // 2, y + band - 4)], fill=color)
+                draw.polygon([(x, y + band // 2 - size // 2), (x + size // 2, y + 4),
+                              (x + size, y + band // 2 - size // 2), (x + size // 2, y + band - 4)],
+                             fill=color)
         y += band + rng.choice([4, 8, 12])
     for x in range(0, width, 6):  # weft texture
         draw.line([(x, 0), (x, height)], fill=tuple(max(0, c - 18) for c in palette[0]), width=1)
@@ -145,7 +162,8 @@ def _load_artisans(rng):
             db.session.flush()
             db.session.add(IncomeBaseline(
                 artisan_id=artisan.id, survey_date=settings.programme_start - timedelta(days=20),
-                monthly_income_amount=baseline * 100, had_sales=had_sales, kept_records=had_sales and index % 3 != 0,
+                monthly_income_amount=baseline * 100, had_sales=had_sales,
+                kept_records=had_sales and index % 3 != 0,
                 notes="Encuesta inicial del programa"))
         _get_or_create_user(slug, "demo-artisan", Role.ARTISAN.value, artisan)
         artisans.append(artisan)
@@ -158,7 +176,8 @@ def _load_products(artisans, rng):
         artisan = artisans[index % len(artisans)]
         category, technique, title_es, title_en, mat_es, mat_en, hours, price, weight, sizes = \
             GARMENTS[index % len(GARMENTS)]
-        slug = f"{title_en.lower().replace(' ', '-').replace(chr(39), '')}-{artisan.slug.split('-')[0]}-{index + 1}"
+        slug = (f"{title_en.lower().replace(' ', '-').replace(chr(39), '')}"
+                f"-{artisan.slug.split('-')[0]}-{index + 1}")
         product = db.session.execute(select(Product).where(Product.slug == slug)).scalar_one_or_none()
         if product is None:
             factor = rng.choice([0.9, 1.0, 1.1, 1.25])
@@ -170,7 +189,8 @@ def _load_products(artisans, rng):
                               published_at=datetime(2025, 4, 1) + timedelta(days=index * 13))
             product.translations = [
                 ProductTranslation(locale="es", title=title_es, materials=mat_es,
-                                   story=f"{title_es} hecho por {artisan.display_name} en {artisan.community}. "
+                                   story=f"{title_es} hecho por {artisan.display_name} "
+                                         f"en {artisan.community}. "
                                          f"Me llevó {int(hours * factor)} horas de trabajo."),
                 ProductTranslation(locale="en", title=title_en, materials=mat_en,
                                    story=f"{title_en} made by {artisan.display_name} in {artisan.community}. "
@@ -219,9 +239,9 @@ def _load_past_orders(products, rng):
         db.session.add(order)
         db.session.flush()
         split = split_order([product.price_amount], shipping_mxn, fee_mxn, policy.commission_bp)
-        db.session.add(LedgerEntry(artisan_id=product.artisan_id, kind="sale", amount=split.lines[0].artisan_share,
-                                   order_line_id=line.id, idempotency_key=f"sale:line:{line.id}",
-                                   occurred_at=paid_at))
+        db.session.add(LedgerEntry(artisan_id=product.artisan_id, kind="sale",
+                                   amount=split.lines[0].artisan_share, order_line_id=line.id,
+                                   idempotency_key=f"sale:line:{line.id}", occurred_at=paid_at))
         product.stock = 0
         product.status = "sold_out"
     return len(sold)

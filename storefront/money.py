@@ -171,7 +171,8 @@ class OrderSplit:
         return sum(line.gross for line in self.lines) + self.shipping + self.shipping_fee
 
 
-def split_order(line_amounts_mxn: list[int], shipping_mxn: int, fee_mxn: int, commission_bp: int) -> OrderSplit:
+def split_order(line_amounts_mxn: list[int], shipping_mxn: int, fee_mxn: int,
+                commission_bp: int) -> OrderSplit:
     """Split a whole paid order: the fee is shared across lines and shipping in proportion to amount."""
     fee_parts = allocate(fee_mxn, list(line_amounts_mxn) + [shipping_mxn])
     lines = [split_line(gross, fee, commission_bp) for gross, fee in zip(line_amounts_mxn, fee_parts)]

@@ -172,7 +172,8 @@ class AuthActions:
 
     def login(self, username, password):
         token = csrf_token(self._client, "/login")
-        return self._client.post("/login", data={"login": username, "password": password, "csrf_token": token})
+        return self._client.post("/login", data={"login": username, "password": password,
+                                                 "csrf_token": token})
 
     def logout(self):
         token = csrf_token(self._client, "/")

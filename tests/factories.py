@@ -16,11 +16,12 @@ class Factories:
     def __init__(self, app):
         self.app = app
 
-    def artisan(self, name=None, slug=None, community="Chilil", municipality="Huixtán", story="Tejo en telar.",
-                with_login=False, password=PASSWORD):
+    def artisan(self, name=None, slug=None, community="Chilil", municipality="Huixtán",
+                story="Tejo en telar.", with_login=False, password=PASSWORD):
         n = next(_counter)
-        artisan = Artisan(slug=slug or f"artesana-{n}", display_name=name or f"Artesana {n}", community=community,
-                          municipality=municipality, languages="tzo,es", joined_on=date(2025, 3, 1))
+        artisan = Artisan(slug=slug or f"artesana-{n}", display_name=name or f"Artesana {n}",
+                          community=community, municipality=municipality, languages="tzo,es",
+                          joined_on=date(2025, 3, 1))
         artisan.translations = [ArtisanTranslation(locale="es", story=story)]
         db.session.add(artisan)
         if with_login:

@@ -11,7 +11,8 @@ from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Num
 
 class LoginForm(FlaskForm):
     login = StringField(_l("User name or phone number"),
-                        validators=[DataRequired(_l("Write your user name or phone number.")), Length(max=64)])
+                        validators=[DataRequired(_l("Write your user name or phone number.")),
+                                    Length(max=64)])
     password = PasswordField(_l("Password"),
                              validators=[DataRequired(_l("Write your password.")), Length(max=200)])
     submit = SubmitField(_l("Log in"))
@@ -61,13 +62,15 @@ class StaffPersonForm(FlaskForm):
 
 
 class CooperativeSettingsForm(FlaskForm):
-    commission_percent = PlainDecimalField(_l("Cooperative commission, in percent of the price"), places=2, validators=[
-        InputRequired(_l("Write a percentage.")),
-        NumberRange(0, 60, message=_l("Use a percentage between 0 and 60."))])
+    commission_percent = PlainDecimalField(
+        _l("Cooperative commission, in percent of the price"), places=2, validators=[
+            InputRequired(_l("Write a percentage.")),
+            NumberRange(0, 60, message=_l("Use a percentage between 0 and 60."))])
     fair_hourly_rate = PlainDecimalField(_l("Fair hourly rate (MXN per hour)"), places=2, validators=[
         InputRequired(_l("Write an amount.")),
         NumberRange(1, 10000, message=_l("Use an amount between 1 and 10,000 pesos."))])
-    overhead_percent = PlainDecimalField(_l("Overhead, in percent of materials and labour"), places=2, validators=[
-        InputRequired(_l("Write a percentage.")),
-        NumberRange(0, 100, message=_l("Use a percentage between 0 and 100."))])
+    overhead_percent = PlainDecimalField(
+        _l("Overhead, in percent of materials and labour"), places=2, validators=[
+            InputRequired(_l("Write a percentage.")),
+            NumberRange(0, 100, message=_l("Use a percentage between 0 and 100."))])
     submit = SubmitField(_l("Save the settings"))

@@ -30,7 +30,8 @@ def _unique_artisan_slug(name):
 
 
 def username_taken(username):
-    return bool(db.session.scalar(select(func.count()).select_from(User).where(User.username == username.lower())))
+    return bool(db.session.scalar(select(func.count()).select_from(User)
+                                  .where(User.username == username.lower())))
 
 
 def phone_taken(phone):
@@ -95,12 +96,14 @@ def settings_values(settings=None):
 def update_settings(commission_percent, fair_hourly_rate, overhead_percent, actor=None):
     """Change commission, fair hourly rate and overhead; audited with what changed."""
     settings = get_settings()
-    before = {"commission_bp": settings.commission_bp, "fair_hourly_rate_amount": settings.fair_hourly_rate_amount,
+    before = {"commission_bp": settings.commission_bp,
+              "fair_hourly_rate_amount": settings.fair_hourly_rate_amount,
               "overhead_bp": settings.overhead_bp}
     settings.commission_bp = int((Decimal(commission_percent) * 100).to_integral_value())
     settings.fair_hourly_rate_amount = int((Decimal(fair_hourly_rate) * 100).to_integral_value())
     settings.overhead_bp = int((Decimal(overhead_percent) * 100).to_integral_value())
-    after = {"commission_bp": settings.commission_bp, "fair_hourly_rate_amount": settings.fair_hourly_rate_amount,
+    after = {"commission_bp": settings.commission_bp,
+             "fair_hourly_rate_amount": settings.fair_hourly_rate_amount,
              "overhead_bp": settings.overhead_bp}
     changes = diff(before, after)
     if changes:

@@ -1,7 +1,8 @@
 """Login (rate-limited), one-time codes, people, the audit log and the cooperative's settings."""
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
+from flask import (abort, current_app, flash, make_response, redirect, render_template, request, session,
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
@@ -11,8 +12,8 @@ from storefront.accounts import bp, people
 from storefront.accounts.forms import (ArtisanPersonForm, CooperativeSettingsForm, LoginForm, NewPasswordForm,
                                        StaffPersonForm)
 from storefront.accounts.permissions import ADMIN, ARTISAN, EVERYONE_LOGGED_IN, PUBLIC, STAFF, allow
-from storefront.accounts.services import (authenticate, authenticate_with_code, find_user, issue_one_time_code,
-                                          set_password)
+from storefront.accounts.services import (authenticate, authenticate_with_code, find_user,
+                                          issue_one_time_code, set_password)
 from storefront.extensions import db, limiter
 from storefront.models import Artisan, AuditEntry, User, now_utc
 

@@ -73,7 +73,8 @@ def issue_one_time_code(user, actor=None):
     user.one_time_code_expires_at = now_utc() + timedelta(hours=ONE_TIME_CODE_HOURS)
     user.must_change_password = True
     audit("user.password_reset", "user", user.id, artisan_id=user.artisan_id, actor=actor,
-          changes={"one_time_code": [None, "issued"]}, note=f"expires {user.one_time_code_expires_at:%Y-%m-%d %H:%M} UTC")
+          changes={"one_time_code": [None, "issued"]},
+          note=f"expires {user.one_time_code_expires_at:%Y-%m-%d %H:%M} UTC")
     return code
 
 

@@ -31,7 +31,8 @@ class Order(Base):
     __table_args__ = (
         CheckConstraint("subtotal_amount >= 0 AND shipping_amount >= 0 AND total_amount >= 0",
                         name="amounts_not_negative"),
-        CheckConstraint("amount_refunded >= 0 AND amount_refunded <= total_amount", name="refund_within_total"),
+        CheckConstraint("amount_refunded >= 0 AND amount_refunded <= total_amount",
+                        name="refund_within_total"),
         CheckConstraint("status IN (%s)" % ", ".join(f"'{s}'" for s in ORDER_STATUSES), name="status_known"),
         Index("ix_orders_status_created_at", "status", "created_at"),
     )
@@ -85,7 +86,8 @@ class OrderLine(Base):
     __tablename__ = "order_lines"
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
-        CheckConstraint("refunded_quantity >= 0 AND refunded_quantity <= quantity", name="refund_within_quantity"),
+        CheckConstraint("refunded_quantity >= 0 AND refunded_quantity <= quantity",
+                        name="refund_within_quantity"),
         CheckConstraint("unit_price_mxn >= 0 AND unit_amount >= 0 AND line_amount >= 0",
                         name="amounts_not_negative"),
     )

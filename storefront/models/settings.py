@@ -44,7 +44,8 @@ class ShippingRate(Base):
     __table_args__ = (
         CheckConstraint("basis IN ('weight', 'items')", name="basis_known"),
         CheckConstraint("amount >= 0", name="amount_not_negative"),
-        CheckConstraint("min_value >= 0 AND (max_value IS NULL OR max_value >= min_value)", name="band_valid"),
+        CheckConstraint("min_value >= 0 AND (max_value IS NULL OR max_value >= min_value)",
+                        name="band_valid"),
         CheckConstraint("currency = 'MXN'", name="in_mxn"),
     )
 
@@ -70,7 +71,8 @@ class CooperativeSettings(Base):
         CheckConstraint("commission_bp >= 0 AND commission_bp < 10000", name="commission_in_range"),
         CheckConstraint("overhead_bp >= 0 AND overhead_bp < 10000", name="overhead_in_range"),
         CheckConstraint("card_fee_bp >= 0 AND card_fee_bp < 10000", name="card_fee_in_range"),
-        CheckConstraint("fair_hourly_rate_amount >= 0 AND card_fee_fixed_amount >= 0", name="amounts_not_negative"),
+        CheckConstraint("fair_hourly_rate_amount >= 0 AND card_fee_fixed_amount >= 0",
+                        name="amounts_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, default=1)

@@ -30,8 +30,8 @@ from urllib.parse import parse_qsl, urlsplit
 API_VERSION = "2024-06-20"
 ZERO_DECIMAL = {"jpy", "krw", "clp", "vnd"}
 # Pesos per unit of the charge currency, used to settle every charge in MXN (the account's currency).
-SETTLEMENT_RATES = {"mxn": Decimal(1), "usd": Decimal("18.20"), "eur": Decimal("19.60"), "gbp": Decimal("22.90"),
-                    "cad": Decimal("13.10"), "jpy": Decimal("0.1200")}
+SETTLEMENT_RATES = {"mxn": Decimal(1), "usd": Decimal("18.20"), "eur": Decimal("19.60"),
+                    "gbp": Decimal("22.90"), "cad": Decimal("13.10"), "jpy": Decimal("0.1200")}
 FEE_PERCENT = Decimal("0.036")
 FEE_FIXED_CENTAVOS = 300
 CARD_OK = "4242424242424242"
@@ -55,7 +55,8 @@ class StripeError(Exception):
 
 
 def _id(prefix):
-    return f"{prefix}_test_{secrets.token_hex(12)}" if prefix in ("cs",) else f"{prefix}_{secrets.token_hex(12)}"
+    return (f"{prefix}_test_{secrets.token_hex(12)}" if prefix in ("cs",)
+            else f"{prefix}_{secrets.token_hex(12)}")
 
 
 def parse_form(body: str) -> dict:
@@ -156,13 +157,14 @@ class Store:
                 raise StripeError(400, "Shipping rate currency must match the line items",
                                   param=f"shipping_options[{index}]")
             shipping_options.append({"shipping_amount": _int(fixed.get("amount"), "fixed_amount[amount]"),
-                                     "shipping_rate": _id("shr"), "display_name": data.get("display_name", "")})
+                                     "shipping_rate": _id("shr"),
+                                     "display_name": data.get("display_name", "")})
         shipping = shipping_options[0]["shipping_amount"] if shipping_options else 0
         now = int(time.time())
         expires_at = _int(params.get("expires_at", now + MAX_EXPIRY), "expires_at")
         if not (now + MIN_EXPIRY - 60 <= expires_at <= now + MAX_EXPIRY + 60):
-            raise StripeError(400, "The `expires_at` timestamp must be between 30 minutes and 24 hours from now",
-                              param="expires_at")
+            raise StripeError(400, "The `expires_at` timestamp must be between 30 minutes and 24 hours "
+                                   "from now", param="expires_at")
         session_id = _id("cs")
         allowed = (params.get("shipping_address_collection") or {}).get("allowed_countries") or []
         session = {
@@ -177,9 +179,11 @@ class Store:
             "payment_intent": None, "payment_method_types": ["card"], "payment_status": "unpaid",
             "shipping_address_collection": {"allowed_countries": allowed} if allowed else None,
             "shipping_cost": ({"amount_subtotal": shipping, "amount_tax": 0, "amount_total": shipping,
-                               "shipping_rate": shipping_options[0]["shipping_rate"]} if shipping_options else None),
+                               "shipping_rate": shipping_options[0]["shipping_rate"]}
+                              if shipping_options else None),
             "shipping_details": None, "collected_information": None,
-            "shipping_options": [{"shipping_amount": o["shipping_amount"], "shipping_rate": o["shipping_rate"]}
+            "shipping_options": [{"shipping_amount": o["shipping_amount"],
+                                  "shipping_rate": o["shipping_rate"]}
                                  for o in shipping_options],
             "status": "open", "submit_type": None, "success_url": params.get("success_url"),
             "total_details": {"amount_discount": 0, "amount_shipping": shipping, "amount_tax": 0},
@@ -221,8 +225,9 @@ class Store:
         intent_id = session["payment_intent"] or _id("pi")
         metadata = dict((session["_payment_intent_data"] or {}).get("metadata") or {})
         intent = self.objects.get(intent_id) or {
-            "id": intent_id, "object": "payment_intent", "amount": session["amount_total"], "amount_capturable": 0,
-            "amount_received": 0, "capture_method": "automatic", "client_secret": f"{intent_id}_secret_x",
+            "id": intent_id, "object": "payment_intent", "amount": session["amount_total"],
+            "amount_capturable": 0, "amount_received": 0, "capture_method": "automatic",
+            "client_secret": f"{intent_id}_secret_x",
             "confirmation_method": "automatic", "created": now, "currency": session["currency"],
             "customer": None, "description": None, "last_payment_error": None, "latest_charge": None,
             "livemode": False, "metadata": metadata, "payment_method": None, "payment_method_types": ["card"],
@@ -231,10 +236,12 @@ class Store:
         session["payment_intent"] = intent_id
         if card == CARD_DECLINED:
             intent["last_payment_error"] = {"type": "card_error", "code": "card_declined",
-                                            "decline_code": "generic_decline", "message": "Your card was declined."}
+                                            "decline_code": "generic_decline",
+                                            "message": "Your card was declined."}
             return "Your card was declined."
-        address = {"city": form.get("city") or None, "country": country or None, "line1": form.get("line1") or None,
-                   "line2": None, "postal_code": form.get("postal_code") or None, "state": None}
+        address = {"city": form.get("city") or None, "country": country or None,
+                   "line1": form.get("line1") or None, "line2": None,
+                   "postal_code": form.get("postal_code") or None, "state": None}
         session["customer_details"] = {"address": address, "email": email, "name": form.get("name") or None,
                                        "phone": None, "tax_exempt": "none", "tax_ids": []}
         shipping = {"address": address, "name": form.get("name") or ""}
@@ -268,30 +275,33 @@ class Store:
         charge_id, txn_id = _id("ch"), _id("txn")
         amount, currency = intent["amount"], intent["currency"]
         mxn, rate = settle_in_mxn(amount, currency)
-        fee = int((Decimal(mxn) * FEE_PERCENT).quantize(Decimal(1), rounding=ROUND_HALF_UP)) + FEE_FIXED_CENTAVOS
+        fee = (int((Decimal(mxn) * FEE_PERCENT).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+               + FEE_FIXED_CENTAVOS)
         self.objects[txn_id] = {
             "id": txn_id, "object": "balance_transaction", "amount": mxn, "available_on": now + 7 * 86400,
             "created": now, "currency": "mxn", "description": None, "exchange_rate": rate, "fee": fee,
-            "fee_details": [{"amount": fee, "application": None, "currency": "mxn", "description": "Stripe processing fees",
-                             "type": "stripe_fee"}], "net": mxn - fee, "reporting_category": "charge",
+            "fee_details": [{"amount": fee, "application": None, "currency": "mxn",
+                             "description": "Stripe processing fees", "type": "stripe_fee"}],
+            "net": mxn - fee, "reporting_category": "charge",
             "source": charge_id, "status": "pending", "type": "charge"}
         details = session.get("customer_details") or {}
         self.objects[charge_id] = {
-            "id": charge_id, "object": "charge", "amount": amount, "amount_captured": amount, "amount_refunded": 0,
-            "balance_transaction": txn_id, "billing_details": {"address": details.get("address"),
-                                                               "email": details.get("email"),
-                                                               "name": details.get("name"), "phone": None},
+            "id": charge_id, "object": "charge", "amount": amount, "amount_captured": amount,
+            "amount_refunded": 0, "balance_transaction": txn_id,
+            "billing_details": {"address": details.get("address"), "email": details.get("email"),
+                                "name": details.get("name"), "phone": None},
             "captured": True, "created": now, "currency": currency, "customer": None, "description": None,
             "disputed": False, "failure_code": None, "failure_message": None, "livemode": False,
-            "metadata": dict(intent["metadata"]), "outcome": {"network_status": "approved_by_network",
-                                                             "reason": None, "seller_message": "Payment complete.",
-                                                             "type": "authorized"},
+            "metadata": dict(intent["metadata"]),
+            "outcome": {"network_status": "approved_by_network", "reason": None,
+                        "seller_message": "Payment complete.", "type": "authorized"},
             "paid": True, "payment_intent": intent["id"], "payment_method": _id("pm"),
             "payment_method_details": {"card": {"brand": "visa", "country": "US", "exp_month": 12,
                                                 "exp_year": 2034, "funding": "credit", "last4": "4242"},
                                        "type": "card"},
             "receipt_email": details.get("email"), "refunded": False,
-            "refunds": {"object": "list", "data": [], "has_more": False, "url": f"/v1/charges/{charge_id}/refunds"},
+            "refunds": {"object": "list", "data": [], "has_more": False,
+                        "url": f"/v1/charges/{charge_id}/refunds"},
             "status": "succeeded"}
         intent.update(status="succeeded", amount_received=amount, latest_charge=charge_id)
 
@@ -306,15 +316,16 @@ class Store:
         remaining = charge["amount"] - charge["amount_refunded"]
         amount = _int(params.get("amount", remaining), "amount")
         if amount <= 0 or amount > remaining:
-            raise StripeError(400, f"Refund amount ({amount}) is greater than unrefunded amount on charge ({remaining})",
-                              param="amount")
+            raise StripeError(400, f"Refund amount ({amount}) is greater than unrefunded amount on charge "
+                                   f"({remaining})", param="amount")
         now = int(time.time())
         refund_id, txn_id = _id("re"), _id("txn")
         mxn, rate = settle_in_mxn(amount, charge["currency"])
         self.objects[txn_id] = {"id": txn_id, "object": "balance_transaction", "amount": -mxn, "created": now,
-                                "currency": "mxn", "exchange_rate": rate, "fee": 0, "fee_details": [], "net": -mxn,
-                                "reporting_category": "refund", "source": refund_id, "status": "pending",
-                                "type": "refund", "available_on": now, "description": None}
+                                "currency": "mxn", "exchange_rate": rate, "fee": 0, "fee_details": [],
+                                "net": -mxn, "reporting_category": "refund", "source": refund_id,
+                                "status": "pending", "type": "refund", "available_on": now,
+                                "description": None}
         refund = {"id": refund_id, "object": "refund", "amount": amount, "balance_transaction": txn_id,
                   "charge": charge_id, "created": now, "currency": charge["currency"],
                   "metadata": params.get("metadata") or {}, "payment_intent": charge["payment_intent"],
@@ -388,14 +399,19 @@ def expand(store, obj, paths):
 
 
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>Pay · Stripe test mode (local emulator)</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">\
+<title>Pay · Stripe test mode (local emulator)</title>
 <style>body{{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f6f9fc;color:#1a1f36}}
-main{{max-width:30rem;margin:0 auto;padding:1rem}}.test{{background:#ffde92;padding:.5rem 1rem;text-align:center}}
-label{{display:block;margin:.6rem 0 .2rem;font-weight:600}}input,select{{width:100%;font-size:1rem;padding:.6rem;
-box-sizing:border-box;border:1px solid #ccd;border-radius:.3rem}}button{{width:100%;margin:1rem 0;padding:.8rem;
+main{{max-width:30rem;margin:0 auto;padding:1rem}}\
+.test{{background:#ffde92;padding:.5rem 1rem;text-align:center}}
+label{{display:block;margin:.6rem 0 .2rem;font-weight:600}}\
+input,select{{width:100%;font-size:1rem;padding:.6rem;
+box-sizing:border-box;border:1px solid #ccd;border-radius:.3rem}}\
+button{{width:100%;margin:1rem 0;padding:.8rem;
 font-size:1.1rem;background:#635bff;color:#fff;border:0;border-radius:.3rem}}.error{{color:#c00;font-weight:600}}
 table{{width:100%}}td:last-child{{text-align:right}}</style></head><body>
-<p class="test">TEST MODE — local Stripe emulator. Card 4242 4242 4242 4242 pays; 4000 0000 0000 0002 is declined.</p>
+<p class="test">TEST MODE — local Stripe emulator. Card 4242 4242 4242 4242 pays; \
+4000 0000 0000 0002 is declined.</p>
 <main><h1>Pay {total}</h1><table>{lines}</table>
 {error}<form method="post" action="/pay/{id}">
 <label for="email">Email</label><input id="email" name="email" type="email" value="{email}" required>
@@ -429,11 +445,12 @@ def payment_page(session, error=None, form=None):
                     for line in session["_lines"])
     if session.get("shipping_cost"):
         names = ", ".join(session["_shipping_names"])
-        lines += (f"<tr><td>Shipping ({esc(names)})</td>"
-                  f"<td>{_format_amount(session['shipping_cost']['amount_total'], session['currency'])}</td></tr>")
+        lines += (
+            f"<tr><td>Shipping ({esc(names)})</td>"
+            f"<td>{_format_amount(session['shipping_cost']['amount_total'], session['currency'])}</td></tr>")
     return PAGE.format(
-        id=esc(session["id"]), total=_format_amount(session["amount_total"], session["currency"]), lines=lines,
-        error=f'<p class="error" role="alert">{esc(error)}</p>' if error else "",
+        id=esc(session["id"]), total=_format_amount(session["amount_total"], session["currency"]),
+        lines=lines, error=f'<p class="error" role="alert">{esc(error)}</p>' if error else "",
         email=esc(form.get("email") or session.get("customer_email") or ""), name=esc(form.get("name", "")),
         line1=esc(form.get("line1", "")), city=esc(form.get("city", "")),
         postal_code=esc(form.get("postal_code", "")), countries=countries,
@@ -456,7 +473,8 @@ class Handler(BaseHTTPRequestHandler):
         data = body if isinstance(body, bytes) else (
             json.dumps(body).encode() if content_type == "application/json" else body.encode())
         self.send_response(status)
-        self.send_header("Content-Type", content_type + ("; charset=utf-8" if "charset" not in content_type else ""))
+        self.send_header("Content-Type",
+                         content_type + ("; charset=utf-8" if "charset" not in content_type else ""))
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Request-Id", "req_" + secrets.token_hex(8))
         for key, value in (headers or {}).items():
@@ -537,7 +555,8 @@ class Handler(BaseHTTPRequestHandler):
                 return {"object": "list", "data": refunds, "has_more": False, "url": "/v1/refunds"}
             if segments[0] == "events" and len(segments) == 1 and method == "GET":
                 limit = min(_int(params.get("limit", 10), "limit"), 100)
-                events = [e for e in reversed(store.events) if not params.get("type") or e["type"] == params["type"]]
+                events = [e for e in reversed(store.events)
+                          if not params.get("type") or e["type"] == params["type"]]
                 return {"object": "list", "data": events[:limit], "has_more": len(events) > limit,
                         "url": "/v1/events"}
             if segments[0] == "events" and len(segments) == 2:
@@ -562,8 +581,8 @@ class Handler(BaseHTTPRequestHandler):
             sessions = [s for s in sessions if s["status"] == params["status"]]
         if isinstance(created, dict) and created.get("gte"):
             sessions = [s for s in sessions if s["created"] >= _int(created["gte"], "created[gte]")]
-        return {"object": "list", "data": [public(s) for s in sessions[:limit]], "has_more": len(sessions) > limit,
-                "url": "/v1/checkout/sessions"}
+        return {"object": "list", "data": [public(s) for s in sessions[:limit]],
+                "has_more": len(sessions) > limit, "url": "/v1/checkout/sessions"}
 
     def _payment_page(self, method, session_id, body):
         with self.store.lock:

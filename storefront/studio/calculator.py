@@ -5,8 +5,8 @@ Only calls `storefront.money` (one formula for the calculator, the buyer's break
 from dataclasses import dataclass
 from decimal import Decimal
 
-from storefront.money import CostOfMaking, FeePolicy, LineSplit, cost_of_making, price_breakdown, suggested_price, \
-    to_major, to_minor
+from storefront.money import (CostOfMaking, FeePolicy, LineSplit, cost_of_making, price_breakdown,
+                              suggested_price, to_major, to_minor)
 
 
 def pesos(centavos):

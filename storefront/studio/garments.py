@@ -77,8 +77,9 @@ def garment_snapshot(product: Product) -> dict:
     en = translation(product, "en")
     return {"title": es.title if es else None, "story": es.story if es else None,
             "materials": es.materials if es else None, "title_en": en.title if en else None,
-            "story_en": en.story if en else None, "category": product.category, "technique": product.technique,
-            "hours_of_work": product.hours_of_work, "sizes": product.sizes, "weight_grams": product.weight_grams,
+            "story_en": en.story if en else None, "category": product.category,
+            "technique": product.technique, "hours_of_work": product.hours_of_work, "sizes": product.sizes,
+            "weight_grams": product.weight_grams,
             "materials_cost_amount": product.materials_cost_amount, "price_amount": product.price_amount,
             "stock": product.stock, "status": product.status,
             "photos": [image.content_hash for image in product.images]}
@@ -123,7 +124,8 @@ def _apply_photos(product: Product, photos: PhotoChoice, default_alt: str):
     position = max((image.position for image in product.images), default=-1) + 1
     for stored, alt in photos.new:
         product.images.append(ProductImage(position=position, alt_text=(alt or default_alt)[:300],
-                                           original_path=stored.original_path, content_hash=stored.content_hash,
+                                           original_path=stored.original_path,
+                                           content_hash=stored.content_hash,
                                            width=stored.width, height=stored.height))
         position += 1
 
@@ -135,7 +137,8 @@ def check_photo_count(count):
         raise GarmentRejected("photos", "photos_too_many")
 
 
-def create_garment(artisan_id: int, data: GarmentData, photos: PhotoChoice, publish: bool, staff: bool) -> Product:
+def create_garment(artisan_id: int, data: GarmentData, photos: PhotoChoice, publish: bool,
+                   staff: bool) -> Product:
     """Add a garment for an artisan, as a draft or published; one commit with its audit entry."""
     check_photo_count(photos.count)
     if publish and data.stock < 1:
@@ -215,4 +218,5 @@ def garments_for(artisan_id=None):
 
 
 def count_garments(artisan_id):
-    return db.session.scalar(select(func.count()).select_from(Product).where(Product.artisan_id == artisan_id))
+    return db.session.scalar(select(func.count()).select_from(Product)
+                             .where(Product.artisan_id == artisan_id))

@@ -235,7 +235,8 @@ def upload_chunk(upload_id):
         return _upload_error(error)
     return jsonify(id=upload_id, done=True, token=uploads.pending_token(stored, current_user.id),
                    hash=stored.content_hash, width=stored.width,
-                   thumbnail=url_for("media.derivative", name=f"{stored.content_hash}-{min(320, stored.width)}.jpg"))
+                   thumbnail=url_for("media.derivative",
+                                     name=f"{stored.content_hash}-{min(320, stored.width)}.jpg"))
 
 
 @bp.app_template_global("studio_money")

@@ -6,7 +6,8 @@ from flask_wtf.csrf import CSRFError
 from storefront.extensions import db
 
 MESSAGES = {
-    400: lambda: (_("That request did not make sense"), _("Something in the address or the form was not right.")),
+    400: lambda: (_("That request did not make sense"),
+                  _("Something in the address or the form was not right.")),
     403: lambda: (_("This page is not for you"), _("You do not have permission to see this page.")),
     404: lambda: (_("We could not find that page"),
                   _("The garment or page you are looking for is not here. It may have been sold or moved.")),

@@ -157,12 +157,15 @@ def test_a_coordinator_cannot_reset_staff_passwords(app, client, people, login):
 def test_the_admin_adds_an_artisan_with_a_login_and_one_without(app, client, people, login):
     login("boss")
     path = "/coop/people/artisans/new"
-    response = client.post(path, data={"csrf_token": csrf_token(client, path), "display_name": "Juana Gómez Ruiz",
+    response = client.post(path, data={"csrf_token": csrf_token(client, path),
+                                       "display_name": "Juana Gómez Ruiz",
                                        "community": "Chamula", "municipality": "San Juan Chamula",
                                        "languages": ["tzo", "es"], "story": "Bordo desde niña.",
-                                       "username": "juana", "password": "su secreto 123", "phone": "967 123 4567"})
+                                       "username": "juana", "password": "su secreto 123",
+                                       "phone": "967 123 4567"})
     assert response.status_code == 302
-    response = client.post(path, data={"csrf_token": csrf_token(client, path), "display_name": "Juana Gómez Ruiz",
+    response = client.post(path, data={"csrf_token": csrf_token(client, path),
+                                       "display_name": "Juana Gómez Ruiz",
                                        "community": "Chamula", "municipality": "San Juan Chamula",
                                        "languages": ["tzo"]})
     assert response.status_code == 302

@@ -17,7 +17,8 @@ def csrf_token(client, path):
 
 def _add(client, product_id, quantity=1):
     token = csrf_token(client, "/cart")
-    return client.post("/cart/add", data={"product_id": product_id, "quantity": quantity, "csrf_token": token})
+    return client.post("/cart/add", data={"product_id": product_id, "quantity": quantity,
+                                          "csrf_token": token})
 
 
 def test_cart_add_change_remove_within_stock(client, shop_data):
@@ -72,7 +73,8 @@ def test_checkout_ignores_tampered_price_and_currency(live, shop_data):
     live.add(browser, shop_data.huipil.id, currency="USD")
     started = live.checkout(browser, "US", unit_amount="1", price="1", amount="1", currency="JPY",
                             total_amount="1")
-    session = live.emulator.api("GET", "/v1/checkout/sessions/" + started.headers["Location"].rsplit("/", 1)[1])
+    session = live.emulator.api("GET",
+                                "/v1/checkout/sessions/" + started.headers["Location"].rsplit("/", 1)[1])
     expected = price_in(shop_data.huipil.price_amount, "USD").amount
     assert session["currency"] == "usd" and session["amount_subtotal"] == expected
     db.session.rollback()

@@ -27,7 +27,8 @@ def test_fifty_buyers_race_for_the_last_garment(live, shop_data, fresh):
         response = browsers[index].post(f"{live.base_url}/checkout", timeout=120, allow_redirects=False,
                                         data={"country": "US", "email": f"b{index}@example.com",
                                               "csrf_token": tokens[index]})
-        results[index] = (response.status_code, response.headers.get("Location", ""), time.monotonic() - started)
+        results[index] = (response.status_code, response.headers.get("Location", ""),
+                          time.monotonic() - started)
 
     threads = [threading.Thread(target=buyer, args=(i,)) for i in range(BUYERS)]
     for thread in threads:
@@ -53,4 +54,5 @@ def test_fifty_buyers_race_for_the_last_garment(live, shop_data, fresh):
     product = fresh(Product, shop_data.huipil.id)
     assert (product.stock, product.status) == (0, "sold_out")
     slowest = max(r[2] for r in results)
-    print(f"\nrace: {BUYERS} buyers, 1 hold, 1 sale, {len(losers)} 'just sold'; slowest answer {slowest:.2f} s")
+    print(f"\nrace: {BUYERS} buyers, 1 hold, 1 sale, {len(losers)} 'just sold'; "
+          f"slowest answer {slowest:.2f} s")

@@ -20,7 +20,8 @@ def phone_photo_with_everything():
     exif[0x0110] = "Model X"
     gps = exif.get_ifd(GPS_IFD)
     gps.update({1: "N", 2: (16.0, 44.0, 12.5), 3: "W", 4: (92.0, 38.0, 1.0)})
-    xmp = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+    xmp = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/">'
+           b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
            b'<rdf:Description xmlns:exif="http://ns.adobe.com/exif/1.0/" exif:GPSLatitude="16,44.2N"/>'
            b'</rdf:RDF></x:xmpmeta>')
     icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()

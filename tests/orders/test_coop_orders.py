@@ -29,7 +29,8 @@ def paid_order(app, make):
         for product, artisan in ((huipil, maria), (rebozo, rosa)):
             order.lines.append(OrderLine(product_id=product.id, artisan_id=artisan.id, title="x" if False else
                                          product.translations[0].title, quantity=1,
-                                         unit_price_mxn=product.price_amount, unit_amount=5500, line_amount=5500))
+                                         unit_price_mxn=product.price_amount, unit_amount=5500,
+                                         line_amount=5500))
         db.session.add(order)
         db.session.commit()
         return order.id
@@ -140,8 +141,8 @@ def test_admin_edits_shipping_zones_and_bands(client, make, app):
     with app.app_context():
         zone_id = db.session.execute(select(ShippingZone.id).where(ShippingZone.code == "us-ca")).scalar_one()
     client.post("/coop/shipping", data={"csrf_token": token, "what": "add_rate", "zone_id": zone_id,
-                                        "name": "Express", "basis": "items", "min_value": "1", "max_value": "",
-                                        "amount": "399.50"})
+                                        "name": "Express", "basis": "items", "min_value": "1",
+                                        "max_value": "", "amount": "399.50"})
     bad = client.post("/coop/shipping", follow_redirects=True, data={
         "csrf_token": token, "what": "add_rate", "zone_id": zone_id, "name": "Bad", "basis": "weight",
         "min_value": "500", "max_value": "100", "amount": "abc"})
@@ -155,5 +156,6 @@ def test_admin_edits_shipping_zones_and_bands(client, make, app):
         zone = db.session.get(ShippingZone, zone_id)
         assert zone.countries == "CA,PR,US"
         express = db.session.execute(select(ShippingRate).where(ShippingRate.name == "Express")).scalar_one()
-        assert (express.basis, express.min_value, express.max_value, express.amount) == ("items", 1, None, 39950)
+        assert ((express.basis, express.min_value, express.max_value, express.amount)
+                == ("items", 1, None, 39950))
         assert db.session.execute(select(ShippingRate).where(ShippingRate.name == "Bad")).first() is None

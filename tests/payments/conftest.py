@@ -82,7 +82,8 @@ class Shop:
         self.add(browser, product_id, currency=currency)
         started = self.checkout(browser, country)
         assert started.status_code == 303, started.text
-        return browser, started.headers["Location"], self.pay(browser, started.headers["Location"], card, country)
+        return (browser, started.headers["Location"],
+                self.pay(browser, started.headers["Location"], card, country))
 
     def post_event(self, event, secret=None, timestamp=None, signature=None):
         payload = json.dumps(event).encode()
@@ -110,9 +111,9 @@ def emulator(app_port, webhook_secret):
 
 @pytest.fixture
 def app_config(app_config, emulator, webhook_secret, app_port):
-    app_config.update({"STRIPE_SECRET_KEY": "sk_test_" + secrets.token_hex(12), "STRIPE_API_BASE": emulator.url,
-                       "STRIPE_WEBHOOK_SECRET": webhook_secret, "PUBLIC_BASE_URL": f"http://127.0.0.1:{app_port}",
-                       "WTF_CSRF_SSL_STRICT": False})
+    app_config.update({"STRIPE_SECRET_KEY": "sk_test_" + secrets.token_hex(12),
+                       "STRIPE_API_BASE": emulator.url, "STRIPE_WEBHOOK_SECRET": webhook_secret,
+                       "PUBLIC_BASE_URL": f"http://127.0.0.1:{app_port}", "WTF_CSRF_SSL_STRICT": False})
     return app_config
 
 
@@ -162,7 +163,8 @@ def shop_data(make, app):
         fields = ("id", "slug", "price_amount", "artisan_id")
         data.huipil = Snapshot(make.product(artisan=maria, title="Huipil de rombos", price_mxn=1200,
                                             weight_grams=500), *fields)
-        data.rebozo = Snapshot(make.product(artisan=rosa, title="Rebozo", price_mxn=800, weight_grams=300), *fields)
+        data.rebozo = Snapshot(make.product(artisan=rosa, title="Rebozo", price_mxn=800,
+                                            weight_grams=300), *fields)
         data.blusa = Snapshot(make.product(artisan=maria, title="Blusa", price_mxn=450, stock=3,
                                            weight_grams=200), *fields)
     return data

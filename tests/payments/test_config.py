@@ -21,7 +21,8 @@ def test_live_key_refused_without_override(tmp_path, monkeypatch):
 
 
 def test_app_refuses_to_start_with_a_live_key():
-    env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "STRIPE_SECRET_KEY": "sk_live_123", "DATABASE_URL": "sqlite://"}
+    env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "STRIPE_SECRET_KEY": "sk_live_123",
+           "DATABASE_URL": "sqlite://"}
     result = subprocess.run([sys.executable, "-m", "flask", "--app", "storefront", "routes"], cwd=REPO_ROOT,
                             env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "STRIPE_ALLOW_LIVE_KEYS" in result.stderr
@@ -41,7 +42,8 @@ def test_mail_outbox_writes_a_real_message(app, tmp_path):
     from storefront import mail
     with app.test_request_context():
         mail.send("ada@example.com", "Hola", "order_shipped", "en",
-                  order=type("O", (), {"id": 7, "carrier": "DHL", "tracking_number": "JD1"})(), order_url="http://x/o")
+                  order=type("O", (), {"id": 7, "carrier": "DHL", "tracking_number": "JD1"})(),
+                  order_url="http://x/o")
     files = list((tmp_path / "outbox").glob("*.eml"))
     message = message_from_bytes(files[0].read_bytes())
     assert message["To"] == "ada@example.com" and "JD1" in message.get_payload()

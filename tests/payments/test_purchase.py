@@ -13,7 +13,8 @@ def _order(session_url):
     session_id = session_url.rsplit("/", 1)[1]
     db.session.rollback()
     db.session.expire_all()
-    return db.session.execute(select(Order).where(Order.stripe_checkout_session_id == session_id)).scalar_one()
+    return db.session.execute(select(Order)
+                              .where(Order.stripe_checkout_session_id == session_id)).scalar_one()
 
 
 def test_whole_purchase_in_dollars(live, shop_data, fresh, app):

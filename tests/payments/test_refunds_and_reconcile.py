@@ -35,8 +35,8 @@ def _admin(live, make):
     browser = live.browser()
     browser.get(f"{live.base_url}/?lang=en", timeout=30)  # staff pages default to Spanish
     token = live.csrf(browser, "/login")
-    browser.post(f"{live.base_url}/login", data={"login": "admin1", "password": PASSWORD, "csrf_token": token},
-                 timeout=30)
+    browser.post(f"{live.base_url}/login", data={"login": "admin1", "password": PASSWORD,
+                                                 "csrf_token": token}, timeout=30)
     return browser
 
 
@@ -46,7 +46,8 @@ def test_admin_refunds_one_line_with_restock(live, shop_data, make, fresh):
     admin = _admin(live, make)
     token = live.csrf(admin, f"/coop/orders/{order.id}")
     response = admin.post(f"{live.base_url}/coop/orders/{order.id}/refund", timeout=30,
-                          data={"csrf_token": token, "line_id": huipil_line.id, "quantity": 1, "restock": "1"})
+                          data={"csrf_token": token, "line_id": huipil_line.id, "quantity": 1,
+                                "restock": "1"})
     assert response.status_code == 200 and "Refund sent to Stripe" in response.text
     order = _order_for_id(order.id)
     assert order.status == "paid" and order.amount_refunded == huipil_line.line_amount
@@ -75,7 +76,8 @@ def test_admin_refunds_whole_order_without_restock(live, shop_data, make, fresh)
     assert fresh(Product, shop_data.huipil.id).stock == 0
     # Asking again is refused with a sentence, not a second refund.
     token = live.csrf(admin, f"/coop/orders/{order.id}")
-    again = admin.post(f"{live.base_url}/coop/orders/{order.id}/refund", data={"csrf_token": token}, timeout=30)
+    again = admin.post(f"{live.base_url}/coop/orders/{order.id}/refund", data={"csrf_token": token},
+                       timeout=30)
     assert "not possible" in again.text or "no es posible" in again.text
     assert len(live.emulator.api("GET", "/v1/refunds")["data"]) == 1
 
@@ -86,8 +88,8 @@ def test_coordinator_cannot_refund(live, shop_data, make):
     browser = live.browser()
     browser.get(f"{live.base_url}/?lang=en", timeout=30)  # staff pages default to Spanish
     token = live.csrf(browser, "/login")
-    browser.post(f"{live.base_url}/login", data={"login": "coord1", "password": PASSWORD, "csrf_token": token},
-                 timeout=30)
+    browser.post(f"{live.base_url}/login", data={"login": "coord1", "password": PASSWORD,
+                                                 "csrf_token": token}, timeout=30)
     token = live.csrf(browser, f"/coop/orders/{order.id}")
     response = browser.post(f"{live.base_url}/coop/orders/{order.id}/refund", data={"csrf_token": token},
                             timeout=30)

@@ -55,7 +55,8 @@ def test_completed_after_expiry_takes_stock_again_or_asks_for_review(live, shop_
     assert live.pay(browser, url).status_code == 303
     completed = live.emulator.events("checkout.session.completed")[0]
     expired = {**completed, "id": "evt_expired_first", "type": "checkout.session.expired",
-               "data": {"object": {**completed["data"]["object"], "status": "expired", "payment_status": "unpaid"}}}
+               "data": {"object": {**completed["data"]["object"], "status": "expired",
+                                   "payment_status": "unpaid"}}}
     assert live.post_event(expired).json()["outcome"] == "expired"
     assert fresh(Product, shop_data.huipil.id).stock == 1
     assert live.post_event(completed).json()["outcome"] == "paid"
@@ -104,7 +105,8 @@ def test_bad_signature_is_400_and_changes_nothing(live, shop_data):
                              headers={"Stripe-Signature": sign(payload, live.secret)}, timeout=30)
     assert response.status_code == 400
     assert requests.post(f"{live.base_url}/stripe/webhook", data=b"not json",
-                         headers={"Stripe-Signature": sign(b"not json", live.secret)}, timeout=30).status_code == 400
+                         headers={"Stripe-Signature": sign(b"not json", live.secret)},
+                         timeout=30).status_code == 400
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(WebhookEvent)) == 0
     assert _ledger() == [] and _order_for(url).status == "pending"

@@ -105,7 +105,8 @@ def test_a_10000_character_title_is_refused_next_to_the_field(app, client, peopl
     ("stock", "-1", "between 0 and 100"),
     ("weight_grams", "999999", "between 1 and 20,000"),
 ])
-def test_negative_or_absurd_numbers_are_refused(app, client, people, login, media_files, field, value, message):
+def test_negative_or_absurd_numbers_are_refused(app, client, people, login, media_files, field, value,
+                                                message):
     login("rosa")
     response = post_garment(client, **{field: value})
     assert response.status_code == 422

@@ -14,8 +14,9 @@ NEW = "/studio/garments/new"
 
 
 def garment_data(client, path=NEW, files=(), **overrides):
-    data = {"csrf_token": csrf_token(client, path), "title": "Huipil de flores", "story": "Lo tejí en tres meses.",
-            "technique": "backstrap_loom", "category": "huipil", "materials": "Algodón", "materials_cost": "300",
+    data = {"csrf_token": csrf_token(client, path), "title": "Huipil de flores",
+            "story": "Lo tejí en tres meses.", "technique": "backstrap_loom", "category": "huipil",
+            "materials": "Algodón", "materials_cost": "300",
             "hours_of_work": "40", "sizes": "Unitalla", "weight_grams": "450", "price": "2500", "stock": "1",
             "action": "publish"}
     data.update(overrides)
