@@ -81,7 +81,8 @@ def load_config(instance_path, overrides=None):
     stripe_key = overrides.get("STRIPE_SECRET_KEY", env.get("STRIPE_SECRET_KEY", ""))
     allow_live = _bool("STRIPE_ALLOW_LIVE_KEYS", env.get("STRIPE_ALLOW_LIVE_KEYS", "false"))
     if stripe_key.startswith(LIVE_KEY_PREFIXES) and not overrides.get("STRIPE_ALLOW_LIVE_KEYS", allow_live):
-        raise ConfigError("STRIPE_SECRET_KEY is a live key; set STRIPE_ALLOW_LIVE_KEYS=true to really take money")
+        raise ConfigError("STRIPE_SECRET_KEY is a live key; "
+                          "set STRIPE_ALLOW_LIVE_KEYS=true to really take money")
     api_base = env.get("STRIPE_API_BASE", "")
     if api_base and not api_base.startswith(("http://", "https://")):
         raise ConfigError(f"STRIPE_API_BASE must be an http(s) URL, got {api_base!r}")
@@ -92,7 +93,8 @@ def load_config(instance_path, overrides=None):
         "SQLALCHEMY_DATABASE_URI": _database_url("DATABASE_URL", database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "MEDIA_ROOT": env.get("MEDIA_ROOT", str(instance / "media")),
-        "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", env.get("MAX_CONTENT_LENGTH", 24 * 1024 * 1024), 1024),
+        "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", env.get("MAX_CONTENT_LENGTH", 24 * 1024 * 1024),
+                                   1024),
         "STRIPE_SECRET_KEY": stripe_key,
         "STRIPE_PUBLISHABLE_KEY": env.get("STRIPE_PUBLISHABLE_KEY", ""),
         "STRIPE_WEBHOOK_SECRET": env.get("STRIPE_WEBHOOK_SECRET", ""),
@@ -132,6 +134,7 @@ def load_config(instance_path, overrides=None):
     config["LOG_REQUESTS"] = _bool("LOG_REQUESTS", env.get("LOG_REQUESTS", "true"))
     # Public pages kept in memory for anonymous visitors (storefront.pagecache); 0 turns it off.
     config["PAGE_CACHE_SECONDS"] = _int("PAGE_CACHE_SECONDS", env.get("PAGE_CACHE_SECONDS", 5), 0)
-    config["PAGE_CACHE_MAX_ENTRIES"] = _int("PAGE_CACHE_MAX_ENTRIES", env.get("PAGE_CACHE_MAX_ENTRIES", 500), 1)
+    config["PAGE_CACHE_MAX_ENTRIES"] = _int("PAGE_CACHE_MAX_ENTRIES",
+                                            env.get("PAGE_CACHE_MAX_ENTRIES", 500), 1)
     config.update(overrides)
     return config

@@ -272,7 +272,8 @@ class PageCache:
         session_object = interface.session_class(fresh)
         session_object.modified = fresh != session
         interface.save_session(self.app, session_object, cookie_holder)
-        cookies = [(name, value) for name, value in cookie_holder.headers.items() if name.lower() == "set-cookie"]
+        cookies = [(name, value) for name, value in cookie_holder.headers.items()
+                   if name.lower() == "set-cookie"]
         secret = self.app.config.get("WTF_CSRF_SECRET_KEY") or self.app.secret_key
         return URLSafeTimedSerializer(secret, salt="wtf-csrf-token").dumps(raw), cookies
 

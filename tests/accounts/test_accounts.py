@@ -71,7 +71,8 @@ class TestRateLimitAcrossInstances:
     def app_config(self, app_config):
         prefix = f"telar-test-{uuid.uuid4().hex}"
         app_config.update(RATELIMIT_STORAGE_URI=REDIS_URL, RATELIMIT_KEY_PREFIX=prefix,
-                          LOGIN_LIMIT_PER_ACCOUNT="3 per 15 minutes", LOGIN_LIMIT_PER_ADDRESS="50 per 15 minutes")
+                          LOGIN_LIMIT_PER_ACCOUNT="3 per 15 minutes",
+                          LOGIN_LIMIT_PER_ADDRESS="50 per 15 minutes")
         yield app_config
         import redis
         connection = redis.Redis.from_url(REDIS_URL)

@@ -105,8 +105,7 @@ def test_a_write_committed_here_empties_the_cache_at_once(get, data, garment):
     assert "found its home" in page.get_data(as_text=True)
 
 
-def test_logged_in_people_and_buyers_with_a_cart_are_never_served_from_memory(app, client, auth, get, make,
-                                                                               garment):
+def test_logged_in_people_and_buyers_with_a_cart_are_never_served_from_memory(app, auth, get, make, garment):
     get("/")
     get("/")
     artisan = make.artisan(with_login=True)
@@ -174,7 +173,8 @@ def test_gzip_etag_and_head_on_a_hit(get, garment):
     assert zipped.headers["ETag"].strip('"').endswith("-gz")
     assert "Accept-Encoding" in zipped.headers["Vary"]
 
-    unchanged, cached = get("/about", headers={"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["ETag"]})
+    unchanged, cached = get("/about", headers={"Accept-Encoding": "gzip",
+                                               "If-None-Match": zipped.headers["ETag"]})
     assert cached and unchanged.status_code == 304 and unchanged.data == b""
 
     head, cached = get("/about", method="HEAD")
