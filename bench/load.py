@@ -3,7 +3,8 @@
 Run: `.venv/bin/python -m bench.load` (needs PostgreSQL on 127.0.0.1 and Debian's `wrk`, installed
 here with apt-get when missing). The database `telar_bench` (or BENCH_DATABASE_URL) is built once:
 migrations, the demo cooperative, then its published garments duplicated in SQL up to 10,000; later
-runs reuse it. Both apps run `gunicorn -w 2 -k gthread --threads 4`; `wrk -t2 -c32 -d10s --latency`
+runs reuse it. Both apps run `gunicorn -w 2 -k gthread --threads 4 --reuse-port` (one socket per
+worker, so the kernel spreads the connections: docs/deployment.md §1); `wrk -t2 -c32 -d10s --latency`
 hits `/`, `/products/`, a product page and the bare app (before and after, averaged, because wrk
 and the server share the CPU and runs drift 15–20%). Targets (issue 7): the catalog at least 40%
 of the bare app's requests/s, p99 under 50 ms at 32 connections. Printed, never asserted.
@@ -33,7 +34,7 @@ WORKDIR = REPO / "var" / "bench"
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/telar_bench")
 PRODUCTS = int(os.environ.get("BENCH_PRODUCTS", 10_000))
-GUNICORN = ["-w", "2", "-k", "gthread", "--threads", "4"]
+GUNICORN = ["-w", "2", "-k", "gthread", "--threads", "4", "--reuse-port"]
 WRK = ["-t2", "-c32", "-d10s", "--latency"]
 SECRET = "bench-secret-key-long-enough-for-production-0123456789"
 TARGET_RATIO, TARGET_P99_MS = 0.40, 50.0
