@@ -2,8 +2,13 @@
 
 Locale: an explicit choice (`?lang=` , remembered in the session) > the logged-in user's preference >
 Accept-Language > the area's default (Spanish in the studio and cooperative pages, English for buyers).
-Currency: `?currency=` (remembered) > a default for the locale. Unknown codes are ignored.
+Currency: `?currency=` (remembered) > the currency of the country her browser names (en-GB → GBP,
+fr-CA → CAD, ja → JPY) when the shop sells in it > a default for the locale. Unknown codes are ignored.
 """
+from functools import lru_cache
+
+from babel.core import Locale, UnknownLocaleError, get_global
+from babel.numbers import get_territory_currencies
 from flask import g, request, session
 from flask_babel import get_locale
 from flask_login import current_user
@@ -53,9 +58,35 @@ def visitor_locale(chosen, accept_languages):
     return _valid_locale(chosen) or accept_languages.best_match(LOCALES) or BUYER_DEFAULT_LOCALE
 
 
-def visitor_currency(chosen, locale):
-    """Her explicit currency choice, else the usual one for her language."""
-    return _valid_currency(chosen) or CURRENCY_FOR_LOCALE.get(locale, "USD")
+def visitor_currency(chosen, locale, accept_languages=()):
+    """Her explicit currency choice, else her country's (from her browser's first language), else the
+    usual one for her language. Pure, like visitor_locale, for the page cache."""
+    first_tag = next(iter(accept_languages), (None,))[0]
+    return (_valid_currency(chosen) or _currency_of_language_tag(first_tag)
+            or CURRENCY_FOR_LOCALE.get(locale, "USD"))
+
+
+@lru_cache(maxsize=512)
+def _currency_of_language_tag(tag):
+    """The currency of the country in a language tag, if the shop sells in it: en-GB → GBP, es-ES → EUR.
+
+    A bare tag of a language the interface speaks (en, es, fr, de) names no country: a plain `es` is
+    more often a Mexican visitor than a Spaniard, so it keeps that language's default. A bare tag of
+    another language stands for the country most of its speakers live in (ja → Japan → JPY).
+    """
+    if not tag or tag == "*" or len(tag) > 35:  # 35: the longest tag worth reading (RFC 5646 §4.4.1)
+        return None
+    try:
+        parsed = Locale.parse(tag.replace("-", "_"))
+    except (ValueError, TypeError, UnknownLocaleError):
+        return None
+    territory = parsed.territory
+    if territory is None and parsed.language not in CURRENCY_FOR_LOCALE:
+        likely = get_global("likely_subtags").get(parsed.language)
+        territory = Locale.parse(likely).territory if likely else None
+    if territory is None:
+        return None
+    return next((c for c in get_territory_currencies(territory, tender=True) if c in BUYER_CURRENCIES), None)
 
 
 def select_locale():
@@ -79,10 +110,10 @@ def current_locale():
 
 
 def current_currency():
-    """The buyer's currency: explicit choice, else the usual one for her language."""
+    """The buyer's currency: explicit choice, else her country's, else the usual one for her language."""
     if "currency" not in g:
         g.currency = visitor_currency(_valid_currency(request.args.get("currency"))
-                                      or session.get("currency"), current_locale())
+                                      or session.get("currency"), current_locale(), request.accept_languages)
     return g.currency
 
 

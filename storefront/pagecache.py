@@ -156,7 +156,7 @@ class PageCache:
             return None
         accept_languages = parse_accept_header(environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept)
         locale = i18n.visitor_locale(session.get("lang"), accept_languages)
-        currency = i18n.visitor_currency(session.get("currency"), locale)
+        currency = i18n.visitor_currency(session.get("currency"), locale, accept_languages)
         key = (environ.get("wsgi.url_scheme"), environ.get("HTTP_HOST") or environ.get("SERVER_NAME"),
                environ.get("SCRIPT_NAME", ""), path, query, locale, currency)
         return key, session

@@ -59,14 +59,16 @@ def normal_network(session):
 CATEGORY = "blouse"
 
 
-def browse_to_a_garment(v, keyboard=False):
-    """Home (en, USD) → French + EUR → catalog filtered to available blouses → first garment → her story.
+def browse_to_a_garment(v, opens_in=("en", "$"), keyboard=False):
+    """Home (in the language and currency her browser's locale implies, `opens_in`: html lang, a piece
+    of the price) → French + EUR → catalog filtered to available blouses → first garment → her story.
 
     Returns the garment's path. With `keyboard`, every step is Tab/Enter/arrow keys, no mouse."""
+    lang, price_mark = opens_in
     v.goto("/")
-    assert v.page.locator("html").get_attribute("lang") == "en"
-    assert "$" in v.page.locator(".price").first.inner_text()
-    v.check("home in English")
+    assert v.page.locator("html").get_attribute("lang") == lang
+    assert price_mark in v.page.locator(".price").first.inner_text()
+    v.check(f"home as her browser asks ({lang})")
 
     if keyboard:
         tab_to(v, "#switch-lang")

@@ -13,6 +13,31 @@ def test_accept_language_then_english_by_default(client, data):
     assert '<html lang="en">' in client.get("/", headers={"Accept-Language": "ja"}).get_data(as_text=True)
 
 
+@pytest.mark.parametrize("accept_language, lang, currency_sign", [
+    ("en-US,en;q=0.9", "en", "$55.00"),
+    ("en-GB,en;q=0.9", "en", "£43.00"),
+    ("fr-CA,fr;q=0.8", "fr", "76,00\xa0$CA"),
+    ("fr-FR", "fr", "50,50\xa0€"),
+    ("ja-JP,ja;q=0.9", "en", "¥8,200"),      # no Japanese interface yet, but yen prices
+    ("ja", "en", "¥8,200"),
+    ("es-ES", "es", "50,50\xa0€"),
+    ("es", "es", "1.000,00\xa0MXN"),         # a bare "es" is more often a Mexican visitor: pesos
+    ("de-CH", "de", "50,50\xa0€"),           # no Swiss francs on sale: her language's default
+    ("xx-;;q=abc", "en", "$55.00"),
+])
+def test_her_country_sets_the_currency_until_she_chooses(client, data, make, accept_language, lang,
+                                                         currency_sign):
+    for code, rate in {"USD": "0.055", "EUR": "0.0505", "GBP": "0.043", "CAD": "0.076", "JPY": "8.2"}.items():
+        make.rate(code, rate)
+    product = data.garment(price_mxn=1000)
+    headers = {"Accept-Language": accept_language}
+    html = client.get(f"/products/{product.slug}", headers=headers).get_data(as_text=True)
+    assert f'<html lang="{lang}">' in html
+    assert f'<p class="price big-price">{currency_sign}</p>' in html
+    chosen = client.get(f"/products/{product.slug}?currency=USD", headers=headers).get_data(as_text=True)
+    assert '<option value="USD" selected' in chosen and "£" not in chosen.split("<main")[1]
+
+
 def test_switcher_keeps_the_current_filters_and_marks_the_choice(client, data):
     html = client.get("/products/?category=bag&lang=de&currency=EUR").get_data(as_text=True)
     switcher = html.split('class="switchers"')[1].split("</form>")[0]

@@ -76,6 +76,9 @@ def test_language_and_currency_are_part_of_the_key(app, get, garment):
     assert 'lang="fr"' in french.get_data(as_text=True) and 'lang="en"' in english.get_data(as_text=True)
     again, cached = get("/products/", headers={"Accept-Language": "fr-FR"})
     assert cached and again.data == french.data
+    british, cached = get("/products/", headers={"Accept-Language": "en-GB,en;q=0.8"})  # same words, pounds
+    assert not cached and '<option value="GBP" selected' in british.get_data(as_text=True)
+    assert '<option value="USD" selected' in english.get_data(as_text=True)
 
     euro_visitor = app.test_client()
     get("/products/?currency=EUR", client=euro_visitor)  # her choice goes into her session
