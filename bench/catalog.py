@@ -1,10 +1,13 @@
-"""Catalog server time with 10,000 garments and 1,000 artisans, on SQLite and (if given) PostgreSQL.
+"""Catalog server time with 10,000 garments and 1,000 artisans, on SQLite and PostgreSQL (when it answers).
 
     .venv/bin/python -m bench.catalog
-    BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1/telar_bench .venv/bin/python -m bench.catalog
+    BENCH_DATABASE_URL=postgresql+psycopg://user@host/some_scratch_db .venv/bin/python -m bench.catalog
 
-The PostgreSQL database named by BENCH_DATABASE_URL (else TEST_DATABASE_URL) is WIPED and rebuilt.
+The PostgreSQL database named by BENCH_DATABASE_URL (else TEST_DATABASE_URL, else a database of its
+own, `telar_bench_catalog` on postgres@127.0.0.1, when that server answers) is WIPED and rebuilt.
 Times are measured in-process around the WSGI call (Flask test client): server time, no network.
+Every request is rendered (PAGE_CACHE_SECONDS=0): this is the cost of a page the cache does not hold,
+a buyer with a cart or a search nobody made seconds before; bench.load measures the cached pages.
 """
 import io
 import os
@@ -17,7 +20,9 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from PIL import Image
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import insert, text
+
+from bench._postgres import answers, create_database_if_missing, reset_schema
 
 ARTISANS = 1_000
 PRODUCTS = 10_000
@@ -28,6 +33,7 @@ COMMUNITIES = ("Chilil", "Romerillo", "Navenchauc", "Yashanal", "Mesbiljá", "Ba
                "Los Pozos",
                "Las Ollas", "Tzajalchén")
 WORDS = ("rombos", "flores", "añil", "lana", "algodón", "mariposa", "sapo", "milpa", "estrellas", "montaña")
+OWN_DATABASE = "postgresql+psycopg://postgres@127.0.0.1:5432/telar_bench_catalog"
 URLS = [
     "/products/",
     "/products/?page=417",
@@ -39,14 +45,6 @@ URLS = [
     "/products/?currency=USD&min_price=50&max_price=100&sort=price_desc",
     "/products/?artisan=artesana-500",
 ]
-
-
-def _reset_postgres(url):
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 def _image(seed):
@@ -107,8 +105,9 @@ def build(app):
             session.add(ExchangeRate(currency=currency, rate=Decimal(rate), set_at=datetime(2026, 1, 1)))
         session.commit()
         if db.engine.dialect.name == "postgresql":
-            session.execute(text("ANALYZE"))
-            session.commit()
+            # VACUUM as autovacuum would have by now, so the figures are those of a settled database.
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.execute(text("VACUUM ANALYZE"))
 
 
 def measure(app):
@@ -140,11 +139,22 @@ def measure(app):
             "per_url_p50_ms": {u: round(t, 1) for u, t in per_url.items()}}
 
 
+def postgres_url():
+    """The PostgreSQL database to wipe and fill, or None when there is none to use."""
+    url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url if url.startswith("postgresql") else None
+    if not answers(OWN_DATABASE):
+        return None
+    create_database_if_missing(OWN_DATABASE)
+    return OWN_DATABASE
+
+
 def run_engine(name, url, media_root):
     from storefront import create_app
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "MEDIA_ROOT": media_root, "SECRET_KEY": "b" * 40,
                       "RATELIMIT_ENABLED": False, "RATELIMIT_STORAGE_URI": "memory://",
-                      "LOG_REQUESTS": False})
+                      "LOG_REQUESTS": False, "PAGE_CACHE_SECONDS": 0})
     started = time.perf_counter()
     build(app)
     built = time.perf_counter() - started
@@ -166,13 +176,13 @@ def main():
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         results["sqlite"] = run_engine("sqlite", f"sqlite:///{tmp}/bench.sqlite3", f"{tmp}/media")
-        pg_url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
-        if pg_url and pg_url.startswith("postgresql"):
-            _reset_postgres(pg_url)
+        pg_url = postgres_url()
+        if pg_url:
+            reset_schema(pg_url)
             results["postgresql"] = run_engine("postgresql", pg_url, f"{tmp}/media")
-            _reset_postgres(pg_url)
+            reset_schema(pg_url)
         else:
-            print("postgresql: skipped (set BENCH_DATABASE_URL=postgresql+psycopg://…)")
+            print("postgresql: skipped (no server on 127.0.0.1, and no BENCH_DATABASE_URL)")
     return {f"catalog_{engine}_{k}": v for engine, figures in results.items() for k, v in figures.items()
             if k in ("p50_ms", "p99_ms")}
 

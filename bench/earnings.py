@@ -12,7 +12,9 @@ import statistics
 import tempfile
 import time
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
+
+from bench._postgres import create_database_if_missing, reset_schema
 
 ARTISANS = 1_000
 ENTRIES = 1_000_000
@@ -28,21 +30,8 @@ def database_url():
     if not url.startswith("postgresql"):
         raise SystemExit("bench.earnings needs PostgreSQL (set BENCH_DATABASE_URL=postgresql+psycopg://…)")
     if url == DEFAULT_URL:
-        server, name = url.rsplit("/", 1)
-        engine = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
-        with engine.connect() as connection:
-            if not connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
-                connection.execute(text(f'CREATE DATABASE "{name}"'))
-        engine.dispose()
+        create_database_if_missing(url)
     return url
-
-
-def reset(url):
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 FILL = [
@@ -112,7 +101,7 @@ def main():
     from storefront.extensions import db
 
     url = database_url()
-    reset(url)
+    reset_schema(url)
     with tempfile.TemporaryDirectory() as media:
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-" + "x" * 40,
                           "MEDIA_ROOT": media, "RATELIMIT_STORAGE_URI": "memory://", "LOG_REQUESTS": False})

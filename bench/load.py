@@ -26,8 +26,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
+
+from bench._postgres import create_database_if_missing
 
 REPO = Path(__file__).resolve().parent.parent
 WORKDIR = REPO / "var" / "bench"
@@ -42,18 +43,6 @@ COPY_SUFFIX = "--copy-"
 
 
 # --- the database --------------------------------------------------------------------------
-
-def ensure_database(url=DATABASE_URL):
-    """Create the bench database when it does not exist."""
-    parsed = make_url(url)
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"),
-                                   {"name": parsed.database})
-        if not exists:
-            connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
-    admin.dispose()
-
 
 def scale_products(connection, target):
     """Duplicate the published demo garments (rows, translations, photos) until there are `target`."""
@@ -95,7 +84,7 @@ def scale_products(connection, target):
 
 def build_database():
     """Migrate, load the demo data if empty, scale to PRODUCTS garments; returns the product count."""
-    ensure_database()
+    create_database_if_missing(DATABASE_URL)
     from flask_migrate import upgrade
 
     from storefront import create_app
