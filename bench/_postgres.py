@@ -31,9 +31,8 @@ def answers(url):
 
 
 def reset_schema(url):
-    """Drop and recreate the `public` schema: the migrations then build everything again."""
+    """Empty the database's `public` schema: the migrations then build everything again."""
+    from storefront.backup import empty_public_schema
     engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
+    empty_public_schema(engine)
     engine.dispose()

@@ -42,9 +42,9 @@ def _percentile(values, fraction):
 
 def _prepare_app(tmp, api_base, secret, port):
     from flask_migrate import upgrade
-    from sqlalchemy import text
 
     from storefront import create_app
+    from storefront.backup import empty_public_schema
     from storefront.extensions import db
     from storefront.models import Artisan, ExchangeRate, Product, ProductTranslation
     url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3"
@@ -54,9 +54,7 @@ def _prepare_app(tmp, api_base, secret, port):
                       "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", "RATELIMIT_ENABLED": False})
     with app.app_context():
         if url.startswith("postgresql"):
-            with db.engine.begin() as connection:
-                connection.execute(text("DROP SCHEMA public CASCADE"))
-                connection.execute(text("CREATE SCHEMA public"))
+            empty_public_schema(db.engine)
         upgrade()
         artisan = Artisan(slug="bench", display_name="Bench", community="Chilil", municipality="Huixtán",
                           joined_on=datetime(2025, 3, 1).date())

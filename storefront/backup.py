@@ -227,12 +227,17 @@ def _restore_database(dump):
         return
     conninfo, env = _libpq(_url())
     # Drop what is there (tables of a newer migration too), then load the snapshot in one transaction.
-    with db.engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
+    empty_public_schema(db.engine)
     db.engine.dispose()
     _run(["pg_restore", "--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error",
           f"--dbname={conninfo}", str(dump)], env)
+
+
+def empty_public_schema(engine):
+    """PostgreSQL: drop everything in the `public` schema (all the migrations built) and leave it empty."""
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
 
 
 def _swap_media(extracted):

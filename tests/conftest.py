@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from storefront import create_app
+from storefront.backup import empty_public_schema
 from storefront.extensions import db as _db
 from storefront.models import Base
 from tests import factories
@@ -28,9 +29,7 @@ def pytest_collection_modifyitems(config, items):
 
 def _reset_postgres(url):
     engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
+    empty_public_schema(engine)
     engine.dispose()
 
 
