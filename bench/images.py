@@ -16,8 +16,10 @@ TARGET_RATIO = 3.0
 TARGET_PEAK_MB = 150
 RUNS = 5
 
+# The peak is VmHWM, this process's own high-water mark. Not ru_maxrss: Linux carries that across
+# exec from the parent, so under `make bench`, after the catalog benches, it read the parent's 200 MB.
 CHILD = """
-import json, resource, sys, time
+import json, re, sys, time
 from storefront.media.pipeline import process_image
 data = open(sys.argv[1], "rb").read()
 times = []
@@ -25,8 +27,9 @@ for _ in range(int(sys.argv[2])):
     start = time.perf_counter()
     processed = process_image(data)
     times.append(time.perf_counter() - start)
-print(json.dumps({"seconds": min(times), "files": len(processed.derivatives),
-                  "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+with open("/proc/self/status") as status:
+    peak_kb = int(re.search(r"^VmHWM:\\s+(\\d+) kB", status.read(), re.M).group(1))
+print(json.dumps({"seconds": min(times), "files": len(processed.derivatives), "peak_kb": peak_kb}))
 """
 
 
