@@ -4,8 +4,9 @@ from storefront.models.base import Base, now_utc
 from storefront.models.catalog import (CONTENT_LOCALES, Artisan, ArtisanTranslation, Product, ProductImage,
                                        ProductStatus, ProductTranslation)
 from storefront.models.earnings import IncomeBaseline, LedgerEntry, LedgerKind, Payout, PayoutMethod
-from storefront.models.orders import (HoldStatus, Order, OrderLine, OrderStatus, StockHold,
-                                      WebhookEvent)
+from storefront.models.orders import (HoldStatus, Order, OrderLine, OrderRefund, OrderStatus, RefundStatus,
+                                      StockHold, WebhookEvent)
+from storefront.models.outbox import EmailStatus, OutboxEmail
 from storefront.models.settings import (CooperativeSettings, ExchangeRate, ReferenceLine, ShippingRate,
                                         ShippingZone)
 
@@ -13,5 +14,6 @@ __all__ = [
     "AuditEntry", "Role", "User", "Base", "now_utc", "CONTENT_LOCALES", "Artisan", "ArtisanTranslation",
     "Product", "ProductImage", "ProductStatus", "ProductTranslation", "IncomeBaseline", "LedgerEntry",
     "LedgerKind", "Payout", "PayoutMethod", "HoldStatus", "Order", "OrderLine", "OrderStatus", "StockHold",
-    "WebhookEvent", "CooperativeSettings", "ExchangeRate", "ReferenceLine", "ShippingRate", "ShippingZone",
+    "WebhookEvent", "OrderRefund", "RefundStatus", "EmailStatus", "OutboxEmail", "CooperativeSettings",
+    "ExchangeRate", "ReferenceLine", "ShippingRate", "ShippingZone",
 ]
