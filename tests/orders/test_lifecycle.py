@@ -33,8 +33,9 @@ def _new_order(make, price_mxn=100000, shipping_mxn=30000, quantity=1, stock=1):
                   currency="MXN", subtotal_amount=price_mxn * quantity, shipping_amount=shipping_mxn,
                   total_amount=price_mxn * quantity + shipping_mxn, exchange_rate=Decimal(1),
                   shipping_amount_mxn=shipping_mxn, shipping_country="FR")
-    order.lines.append(OrderLine(product_id=product.id, artisan_id=artisan.id, title="Huipil", quantity=quantity,
-                                 unit_price_mxn=price_mxn, unit_amount=price_mxn, line_amount=price_mxn * quantity))
+    order.lines.append(OrderLine(product_id=product.id, artisan_id=artisan.id, title="Huipil",
+                                 quantity=quantity, unit_price_mxn=price_mxn, unit_amount=price_mxn,
+                                 line_amount=price_mxn * quantity))
     lifecycle.start_checkout(order, {product.id: quantity})
     lifecycle.attach_checkout_session(order.id, f"cs_test_{order.id}")
     return order.id, artisan.id, product.id
@@ -43,8 +44,8 @@ def _new_order(make, price_mxn=100000, shipping_mxn=30000, quantity=1, stock=1):
 def _paid(order_id, amount, fee=3900):
     return PaymentFacts(checkout_session_id=f"cs_test_{order_id}", amount=amount, currency="MXN",
                         payment_intent_id=f"pi_{order_id}", charge_id=f"ch_{order_id}",
-                        buyer_email="ada@example.com", buyer_name="Ada", fee_amount=fee, net_amount=amount - fee,
-                        settlement_currency="MXN",
+                        buyer_email="ada@example.com", buyer_name="Ada", fee_amount=fee,
+                        net_amount=amount - fee, settlement_currency="MXN",
                         shipping_address={"line1": "1 rue", "city": "Lyon", "country": "FR"})
 
 
