@@ -16,6 +16,7 @@ from storefront.models.orders import ORDER_STATUSES
 from storefront.orders import actions, bp
 from storefront.payments.client import StripeError
 from storefront.payments.refunds import RefundRefused, request_refund
+from storefront.web_ids import parse_id
 
 PAGE_SIZE = 50
 
@@ -91,8 +92,8 @@ def order_refund(order_id):
     line_id = request.form.get("line_id", "")
     quantity = request.form.get("quantity", "")
     try:
-        request_refund(order, current_user, line_id=int(line_id) if line_id.isdigit() else None,
-                       quantity=int(quantity) if quantity.isdigit() else None,
+        request_refund(order, current_user, line_id=parse_id(line_id),
+                       quantity=parse_id(quantity),
                        restock=request.form.get("restock") == "1")
     except RefundRefused:
         db.session.rollback()
