@@ -271,7 +271,7 @@ def test_settings_change_is_validated_and_audited(app, client, people, login):
         settings = db.session.get(CooperativeSettings, 1)
         assert (settings.commission_bp, settings.fair_hourly_rate_amount,
                 settings.overhead_bp) == (1250, 6550, 1000)
-        entry = db.session.execute(select(AuditEntry)).scalar_one()
+        entry = db.session.execute(select(AuditEntry).where(AuditEntry.action == "settings.update")).scalar_one()
         assert entry.changes == {"commission_bp": [1500, 1250], "fair_hourly_rate_amount": [6000, 6550]}
 
 
