@@ -25,7 +25,8 @@ def main(full=True):
         app = create_app({"TESTING": True, "SECRET_KEY": "bench-secret-key-that-is-long-enough-0123456789",
                           "SQLALCHEMY_DATABASE_URI": url, "MEDIA_ROOT": f"{tmp}/media",
                           "MAIL_OUTBOX": f"{tmp}/outbox", "MAIL_BACKEND": "outbox",
-                          "RATELIMIT_STORAGE_URI": "memory://", "LOG_REQUESTS": False})
+                          "RATELIMIT_STORAGE_URI": "memory://", "LOG_REQUESTS": False,
+                          "STRIPE_WEBHOOK_SECRET": "whsec_" + "0" * 32})
         with app.app_context():
             if url.startswith("postgresql"):
                 empty_public_schema(db.engine)

@@ -123,8 +123,8 @@ def shipping_zones():
 def _save_shipping(form):
     """Edit a zone's countries, add a band, or delete a band; returns an error sentence or None."""
     what = form.get("what")
-    zone_id, rate_id = str(form.get("zone_id", "")), str(form.get("rate_id", ""))
-    zone = db.session.get(ShippingZone, int(zone_id)) if zone_id.isdigit() else None
+    zone_id, rate_id = parse_id(form.get("zone_id")), parse_id(form.get("rate_id"))
+    zone = db.session.get(ShippingZone, zone_id) if zone_id else None
     if zone is None:
         return _("Unknown shipping zone.")
     if what == "countries":
@@ -146,7 +146,7 @@ def _save_shipping(form):
         db.session.flush()
         audit("shipping.rate_added", "shipping_rate", rate.id, changes={"amount": [None, rate.amount]})
     elif what == "delete_rate":
-        rate = db.session.get(ShippingRate, int(rate_id)) if rate_id.isdigit() else None
+        rate = db.session.get(ShippingRate, rate_id) if rate_id else None
         if rate is None or rate.zone_id != zone.id:
             return _("Unknown shipping rate.")
         audit("shipping.rate_deleted", "shipping_rate", rate.id, changes={"amount": [rate.amount, None]})
