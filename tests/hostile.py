@@ -33,7 +33,8 @@ HOSTILE_VALUES = [
 ]
 QUERY_KEYS = ("page", "artisan", "status", "period", "sort", "dir", "offset", "session_id", "order",
               "country", "next", "q", "category", "technique", "min_price", "max_price", "v")
-COMMON_FIELDS = ("product_id", "quantity", "line_id", "action", "size", "login", "password", "confirm", "code",
+COMMON_FIELDS = ("product_id", "quantity", "line_id", "action", "size", "login", "password", "confirm",
+                 "code",
                  "carrier", "tracking_number", "restock", "email", "country", "amount", "reason", "method",
                  "artisan_id", "pending", "remove_image", "username", "role", "title", "price", "stock")
 WRONG_METHODS = ("DELETE", "PATCH", "PUT", "POST", "GET")

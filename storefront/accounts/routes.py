@@ -1,7 +1,7 @@
 """Login (rate-limited), one-time codes, people, the audit log and the cooperative's settings."""
 from urllib.parse import urlsplit
 
-from flask import (abort, current_app, flash, make_response, redirect, render_template, request, session,
+from flask import (abort, flash, make_response, redirect, render_template, request, session,
                    url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user

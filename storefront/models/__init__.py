@@ -10,7 +10,8 @@ from storefront.models.settings import (CooperativeSettings, ExchangeRate, Refer
                                         ShippingZone)
 
 __all__ = [
-    "AuditEntry", "LoginBlock", "Role", "User", "Base", "now_utc", "CONTENT_LOCALES", "Artisan", "ArtisanTranslation",
+    "AuditEntry", "LoginBlock", "Role", "User",
+    "Base", "now_utc", "CONTENT_LOCALES", "Artisan", "ArtisanTranslation",
     "Product", "ProductImage", "ProductStatus", "ProductTranslation", "IncomeBaseline", "LedgerEntry",
     "LedgerKind", "Payout", "PayoutMethod", "HoldStatus", "Order", "OrderLine", "OrderStatus", "StockHold",
     "WebhookEvent", "CooperativeSettings", "ExchangeRate", "ReferenceLine", "ShippingRate", "ShippingZone",

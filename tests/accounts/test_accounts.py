@@ -190,7 +190,8 @@ def test_a_coordinator_gives_a_one_time_code_and_she_chooses_a_new_password(app,
     assert auth.login("rosa", "nuevo secreto 1").status_code == 302
     assert audit_actions(app, logins=False) == ["user.password_reset", "user.password_changed"]
     with app.app_context():
-        entry = db.session.execute(select(AuditEntry).where(AuditEntry.action == "user.password_reset")).scalars().first()
+        entry = db.session.execute(select(AuditEntry).where(
+            AuditEntry.action == "user.password_reset")).scalars().first()
         assert entry.actor.username == "coord" and entry.artisan_id == people.a
         assert code not in str(entry.changes) + (entry.note or "")
 
@@ -271,7 +272,8 @@ def test_settings_change_is_validated_and_audited(app, client, people, login):
         settings = db.session.get(CooperativeSettings, 1)
         assert (settings.commission_bp, settings.fair_hourly_rate_amount,
                 settings.overhead_bp) == (1250, 6550, 1000)
-        entry = db.session.execute(select(AuditEntry).where(AuditEntry.action == "settings.update")).scalar_one()
+        entry = db.session.execute(select(AuditEntry).where(
+            AuditEntry.action == "settings.update")).scalar_one()
         assert entry.changes == {"commission_bp": [1500, 1250], "fair_hourly_rate_amount": [6000, 6550]}
 
 

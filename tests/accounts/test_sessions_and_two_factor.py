@@ -16,6 +16,22 @@ def user_id_of(app, username):
         return db.session.execute(select(User.id).where(User.username == username)).scalar_one()
 
 
+def give_one_time_code(client, user_id):
+    token = csrf_token(client, "/coop/people")
+    return client.post(f"/coop/people/{user_id}/reset", data={"csrf_token": token})
+
+
+def code_on(response):
+    """The one-time code shown on the page, without its dash."""
+    return "".join(re.search(r'class="code"[^>]*>(\w{4})-(\w{4})<', response.get_data(as_text=True)).groups())
+
+
+def password_step(client, username):
+    """The first step of a login only (user name and password)."""
+    token = csrf_token(client)
+    return client.post("/login", data={"login": username, "password": PASSWORD, "csrf_token": token})
+
+
 def second_phone(app, username):
     """Another phone logged in as `username` (the attacker who kept a cookie, or a shared phone)."""
     other = app.test_client()
@@ -30,21 +46,22 @@ class TestSessionsEnd:
         assert stolen.get("/account/password").status_code == 200
         login("coord")
         rosa = user_id_of(app, "rosa")
-        response = client.post(f"/coop/people/{rosa}/reset", data={"csrf_token": csrf_token(client, "/coop/people")})
+        response = give_one_time_code(client, rosa)
         assert response.status_code == 200
-        code = "".join(re.search(r'class="code"[^>]*>(\w{4})-(\w{4})<', response.get_data(as_text=True)).groups())
+        code = code_on(response)
         # The kept cookie opens nothing: not the password page, not the studio.
         response = stolen.get("/account/password")
         assert response.status_code == 302 and response.headers["Location"].startswith("/login")
         assert stolen.get("/studio/").status_code == 302
         # So it cannot set a password of its choosing either, and her code still works.
-        response = stolen.post("/account/password", data={"password": "attacker pw 1", "confirm": "attacker pw 1",
-                                                          "csrf_token": "anything"})
+        response = stolen.post("/account/password", data={
+            "password": "attacker pw 1", "confirm": "attacker pw 1", "csrf_token": "anything"})
         assert response.status_code in (302, 400)
         her_phone = app.test_client()
         assert AuthActions(her_phone).login("rosa", code).headers["Location"].endswith("/account/password")
 
-    def test_changing_her_password_ends_her_other_sessions_but_keeps_this_one(self, app, client, people, login):
+    def test_changing_her_password_ends_her_other_sessions_but_keeps_this_one(self, app, client, people,
+                                                                              login):
         stolen = second_phone(app, "rosa")
         login("rosa")
         token = csrf_token(client, "/account/password")
@@ -100,7 +117,7 @@ class TestTwoFactor:
         assert client.get("/coop/earnings").status_code == 200
         # The same code does not work twice.
         auth.logout()
-        client.post("/login", data={"login": "boss", "password": PASSWORD, "csrf_token": csrf_token(client)})
+        password_step(client, "boss")
         assert auth.confirm_code("boss", code).status_code == 200
 
     def test_an_admin_without_two_factor_sets_it_up_before_anything_else(self, app, client, make):
@@ -119,7 +136,8 @@ class TestTwoFactor:
         token = csrf_token(client, "/account/two-factor")
         response = client.post("/account/two-factor", data={"code": "123456", "csrf_token": token})
         assert "not right" in response.get_data(as_text=True)
-        response = client.post("/account/two-factor", data={"code": pyotp.TOTP(secret).now(), "csrf_token": token})
+        response = client.post("/account/two-factor",
+                               data={"code": pyotp.TOTP(secret).now(), "csrf_token": token})
         codes = re.findall(r"<code>([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})</code>",
                            response.get_data(as_text=True))
         assert len(codes) == 10
@@ -129,13 +147,14 @@ class TestTwoFactor:
             assert user.totp_secret == secret and codes[0] not in str(user.recovery_code_hashes)
         # A recovery code works once, instead of the app's code.
         auth.logout()
-        client.post("/login", data={"login": "newadmin", "password": PASSWORD, "csrf_token": csrf_token(client)})
+        password_step(client, "newadmin")
         assert auth.confirm_code("newadmin", codes[0].lower()).status_code == 302
         auth.logout()
-        client.post("/login", data={"login": "newadmin", "password": PASSWORD, "csrf_token": csrf_token(client)})
+        password_step(client, "newadmin")
         assert auth.confirm_code("newadmin", codes[0]).status_code == 200
 
-    def test_a_coordinator_may_turn_it_on_and_off_and_an_artisan_never_sees_it(self, app, client, people, login):
+    def test_a_coordinator_may_turn_it_on_and_off_and_an_artisan_never_sees_it(self, app, client, people,
+                                                                               login):
         login("coord")
         html = client.get("/account/two-factor").get_data(as_text=True)
         assert "You may confirm every login" in html
@@ -146,7 +165,7 @@ class TestTwoFactor:
         token = csrf_token(client, "/account/two-factor")
         assert client.post("/account/two-factor/off", data={"csrf_token": token}).status_code == 302
         with app.app_context():
-            assert db.session.execute(select(User.totp_secret).where(User.username == "coord")).scalar() is None
+            assert db.session.scalar(select(User.totp_secret).where(User.username == "coord")) is None
         AuthActions(client).logout()
         login("rosa")
         assert client.get("/account/two-factor").status_code == 403
@@ -159,17 +178,18 @@ class TestTwoFactor:
 
     def test_the_code_step_is_throttled(self, app, client, people):
         auth = AuthActions(client)
-        client.post("/login", data={"login": "boss", "password": PASSWORD, "csrf_token": csrf_token(client)})
+        password_step(client, "boss")
         statuses = [auth.confirm_code("boss", "000000").status_code for _ in range(6)]
         assert statuses == [200] * 5 + [429]
 
-    def test_a_one_time_code_lets_an_admin_who_lost_her_phone_enrol_again(self, app, client, make, people, login):
+    def test_a_one_time_code_lets_an_admin_who_lost_her_phone_enrol_again(self, app, client, make, people,
+                                                                          login):
         with app.app_context():
             make.user(username="other", role="admin")
         login("boss")
         other = user_id_of(app, "other")
-        response = client.post(f"/coop/people/{other}/reset", data={"csrf_token": csrf_token(client, "/coop/people")})
-        code = "".join(re.search(r'class="code"[^>]*>(\w{4})-(\w{4})<', response.get_data(as_text=True)).groups())
+        response = give_one_time_code(client, other)
+        code = code_on(response)
         phone = app.test_client()
         response = AuthActions(phone).login("other", code)
         assert response.headers["Location"] == "/account/password"
@@ -208,6 +228,6 @@ def test_a_one_time_code_page_and_an_order_page_say_no_store(app, client, people
     login("coord")
     with app.app_context():
         rosa = db.session.get(Artisan, people.a).user.id
-    response = client.post(f"/coop/people/{rosa}/reset", data={"csrf_token": csrf_token(client, "/coop/people")})
+    response = give_one_time_code(client, rosa)
     assert response.headers["Cache-Control"] == "no-store"
     assert client.get("/orders/" + "a" * 32).headers["Cache-Control"] == "no-store"  # even its 404

@@ -30,7 +30,8 @@ def test_ids_beyond_the_database_are_404_not_500(client, make, app, auth):
         make.user(username="boss", role="admin")
     auth.login("boss", "correct horse battery")
     for path in ("/coop/orders/99999999999999999999", "/coop/orders/2147483648/slip",
-                 "/coop/payouts/99999999999999999999/receipt", "/coop/artisans/99999999999999999999/payouts/new",
+                 "/coop/payouts/99999999999999999999/receipt",
+                 "/coop/artisans/99999999999999999999/payouts/new",
                  "/coop/baselines/99999999999999999999/edit", "/studio/garments/99999999999999999999/edit",
                  "/coop/audit?page=99999999999999999999", "/studio/?artisan=99999999999999999999",
                  "/studio/earnings?artisan=99999999999999999999", "/studio/?artisan=-1"):
@@ -41,8 +42,8 @@ def test_ids_beyond_the_database_are_404_not_500(client, make, app, auth):
         response = client.post("/coop/shipping", data={"csrf_token": token, "what": "delete_rate",
                                                        "zone_id": value, "rate_id": value})
         assert response.status_code < 500, value
-        response = client.post("/coop/shipping", data={"csrf_token": token, "what": "add_rate", "zone_id": "1",
-                                                       "name": "DHL", "basis": "weight", "min_value": value,
+        response = client.post("/coop/shipping", data={"csrf_token": token, "what": "add_rate",
+                                                       "zone_id": "1", "name": "DHL", "basis": "weight", "min_value": value,
                                                        "max_value": "", "amount": "100", "days_min": value})
         assert response.status_code < 500, value
 
@@ -50,5 +51,6 @@ def test_ids_beyond_the_database_are_404_not_500(client, make, app, auth):
 def test_cart_update_with_a_huge_product_id_is_404(client):
     token = csrf_token(client, "/login")
     for value in ("99999999999999999999", "²", "-1", "x" * 10_000):
-        response = client.post("/cart/update", data={"product_id": value, "quantity": "1", "csrf_token": token})
+        response = client.post("/cart/update",
+                               data={"product_id": value, "quantity": "1", "csrf_token": token})
         assert response.status_code == 404, value
