@@ -43,8 +43,9 @@ def test_ids_beyond_the_database_are_404_not_500(client, make, app, auth):
                                                        "zone_id": value, "rate_id": value})
         assert response.status_code < 500, value
         response = client.post("/coop/shipping", data={"csrf_token": token, "what": "add_rate",
-                                                       "zone_id": "1", "name": "DHL", "basis": "weight", "min_value": value,
-                                                       "max_value": "", "amount": "100", "days_min": value})
+                                                       "zone_id": "1", "name": "DHL", "basis": "weight",
+                                                       "min_value": value, "max_value": "", "amount": "100",
+                                                       "days_min": value})
         assert response.status_code < 500, value
 
 
