@@ -1,4 +1,5 @@
 """Login (rate-limited), one-time codes, people, the audit log and the cooperative's settings."""
+import time
 from urllib.parse import urlsplit
 
 from flask import (abort, flash, make_response, redirect, render_template, request, session,
@@ -12,7 +13,7 @@ from storefront.accounts import bp, people, throttle, twofactor
 from storefront.accounts.forms import (ArtisanPersonForm, CooperativeSettingsForm, LoginForm, NewPasswordForm,
                                        StaffPersonForm, TwoFactorForm, TwoFactorOffForm)
 from storefront.accounts.permissions import (ADMIN, ARTISAN, COORDINATOR, EVERYONE_LOGGED_IN, PUBLIC, STAFF,
-                                             allow, private)
+                                             allow, load_user_by_session_id, private)
 from storefront.accounts.services import (audit, authenticate, authenticate_with_code, find_user,
                                           issue_one_time_code, log_out_everywhere, set_password)
 from storefront.extensions import db, limiter
@@ -116,9 +117,10 @@ def login():
                   artisan_id=known.artisan_id if known else None,
                   note=f"{throttle.login_name()} from {throttle.client_address()}")
             db.session.commit()
-        elif user.two_factor_enabled and not user.must_change_password:
+        elif user.two_factor_enabled:
             _fresh_session()
             session[PENDING_KEY] = user.get_id()
+            session[PENDING_AT_KEY] = int(time.time())
             session[PENDING_NEXT_KEY] = _safe_next(request.args.get("next"))
             db.session.commit()  # a spent one-time code stays spent
             return redirect(url_for("accounts.two_factor_login"))
@@ -129,11 +131,14 @@ def login():
 
 PENDING_KEY = "two_factor_pending"
 PENDING_NEXT_KEY = "two_factor_next"
+PENDING_AT_KEY = "two_factor_at"
+PENDING_SECONDS = 10 * 60  # the password step is forgotten after this, on a phone left unattended
 
 
 def _pending_user():
     """The person who gave the right password and still owes a code (same session token), or None."""
-    from storefront.accounts.permissions import load_user_by_session_id
+    if time.time() - session.get(PENDING_AT_KEY, 0) > PENDING_SECONDS:
+        return None
     return load_user_by_session_id(session.get(PENDING_KEY))
 
 

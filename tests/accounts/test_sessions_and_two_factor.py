@@ -176,6 +176,13 @@ class TestTwoFactor:
         token = csrf_token(client, "/account/two-factor")
         assert client.post("/account/two-factor/off", data={"csrf_token": token}).status_code == 403
 
+    def test_the_password_step_is_forgotten_after_ten_minutes(self, client, people):
+        password_step(client, "boss")
+        assert client.get("/login/code").status_code == 200
+        with client.session_transaction() as session:
+            session["two_factor_at"] -= 601
+        assert client.get("/login/code").headers["Location"] == "/login"
+
     def test_the_code_step_is_throttled(self, app, client, people):
         auth = AuthActions(client)
         password_step(client, "boss")
