@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := storefront
 
-.PHONY: run test install install-dev migrate demo translations compile-translations node-tools bench lint clean
+.PHONY: run test install install-dev migrate demo translations compile-translations node-tools bench fuzz lint clean
 
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 
@@ -54,6 +54,10 @@ test: install-dev compile-translations node-tools
 translations: install
 	$(BIN)/flask translate update
 	$(BIN)/flask translate compile
+
+# Every route x every hostile value x method x identity x CSRF; exits 1 on any 5xx (bench/hostile.py).
+fuzz: install-dev compile-translations
+	$(BIN)/python -m bench.hostile
 
 lint: install-dev
 	$(BIN)/flake8 storefront tests bench

@@ -12,6 +12,8 @@ def create_app(config=None):
     load_dotenv(REPO_ROOT / ".env")
     app = Flask(__name__, instance_path=str(REPO_ROOT / "instance"), instance_relative_config=True,
                 template_folder=str(REPO_ROOT / "templates"), static_folder=str(REPO_ROOT / "static"))
+    from storefront.bodies import TelarRequest
+    app.request_class = TelarRequest  # the garment form's photos are capped as they arrive
     try:
         app.config.from_mapping(load_config(app.instance_path, config))
     except ConfigError as error:
@@ -42,7 +44,9 @@ def register_extensions(app):
 
 def register_blueprints(app):
     from storefront import accounts, catalog, checkout, earnings, media, orders, payments, studio, system
+    from storefront import web_ids
 
+    web_ids.register(app)  # first: `<id:…>` and bounded `<int:…>` converters for every rule
     for package in (system, catalog, accounts, studio, checkout, payments, orders, earnings, media):
         app.register_blueprint(package.bp)
 
@@ -63,6 +67,7 @@ def register_request_hooks(app):
     app.before_request(permissions.enforce_access)
     app.before_request(i18n.remember_choices)
     app.after_request(web.security_headers)
+    app.after_request(permissions.no_store_unless_public)
     app.context_processor(i18n.template_context)
     web.register_template_helpers(app)
     pagecache.init_app(app)  # after the compression hook: it keeps pages before they are compressed

@@ -6,6 +6,7 @@ its schema rebuilt, so tests never depend on each other's data).
 import os
 import re
 import shutil
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -170,9 +171,30 @@ class AuthActions:
         self._client = client
 
     def login(self, username, password):
+        """Log in through the form; a staff login that asks for a code gets it typed from the app."""
         token = csrf_token(self._client, "/login")
-        return self._client.post("/login", data={"login": username, "password": password,
-                                                 "csrf_token": token})
+        response = self._client.post("/login", data={"login": username, "password": password,
+                                                     "csrf_token": token})
+        if response.status_code == 302 and urlsplit(response.headers["Location"]).path == "/login/code":
+            response = self.confirm_code(username)
+        return response
+
+    def confirm_code(self, username, code=None):
+        """The second step of a staff login, with the code her authenticator app shows now."""
+        if code is None:
+            with self._client.application.app_context():
+                from sqlalchemy import select
+
+                from storefront.models import User
+                user = _db.session.execute(select(User).where(User.username == username)).scalar_one()
+                code = factories.next_totp_code(user)
+                _db.session.commit()
+                _db.session.remove()
+        match = CSRF_RE.search(self._client.get("/login/code").get_data(as_text=True))
+        data = {"code": code}
+        if match:  # none when a test turns CSRF off
+            data["csrf_token"] = match.group(1) or match.group(2)
+        return self._client.post("/login/code", data=data)
 
     def logout(self):
         token = csrf_token(self._client, "/")

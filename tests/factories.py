@@ -1,15 +1,34 @@
 """Tiny factories: each test builds exactly the data it needs."""
 import itertools
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal
 
 from storefront.accounts.passwords import hash_password
 from storefront.extensions import db
 from storefront.models import (Artisan, ArtisanTranslation, ExchangeRate, Product, ProductTranslation, Role,
-                               User)
+                               User, now_utc)
 
 _counter = itertools.count(1)
 PASSWORD = "correct horse battery"
+# The authenticator app of every test admin (admins must confirm logins with a code).
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def next_totp_code(user):
+    """The code her authenticator app shows now, as `auth.login` types it (pyotp, like the app).
+
+    A code works once: when this 30-second step (and the one after, which the server also accepts)
+    was already used by an earlier login of the same test, the test forgets the last step used
+    (committed by the caller) rather than waiting half a minute.
+    """
+    import pyotp
+    totp = pyotp.TOTP(user.totp_secret)
+    now = totp.timecode(datetime.now(timezone.utc))
+    for counter in (now, now + 1):
+        if user.totp_last_counter is None or counter > user.totp_last_counter:
+            return totp.generate_otp(counter)
+    user.totp_last_counter = None
+    return totp.generate_otp(now)
 
 
 class Factories:
@@ -30,9 +49,12 @@ class Factories:
         db.session.commit()
         return artisan
 
-    def user(self, username=None, role=Role.ADMIN.value, artisan=None, password=PASSWORD):
+    def user(self, username=None, role=Role.ADMIN.value, artisan=None, password=PASSWORD, two_factor=None):
+        """A login; admins come with two-factor set up (TOTP_SECRET) unless `two_factor=False`."""
         user = User(username=username or f"user{next(_counter)}", password_hash=hash_password(password),
                     role=role, artisan=artisan)
+        if two_factor if two_factor is not None else role == Role.ADMIN.value:
+            user.totp_secret, user.totp_confirmed_at = TOTP_SECRET, now_utc()
         db.session.add(user)
         db.session.commit()
         return user

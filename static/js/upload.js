@@ -12,6 +12,7 @@
   var progressArea = document.getElementById("upload-progress");
   var csrf = form.querySelector("input[name=csrf_token]").value;
   var startUrl = input.dataset.uploadUrl;
+  var maxBytes = parseInt(input.dataset.maxBytes, 10) || 0;
 
   function wait(ms) { return new Promise(function (resolve) { setTimeout(resolve, ms); }); }
 
@@ -36,6 +37,8 @@
   }
 
   function send(blob, bar) {
+    // The server's limit, checked here first: nothing is sent over a slow link only to be refused.
+    if (maxBytes && blob.size > maxBytes) { return Promise.reject({ message: input.dataset.labelTooBig }); }
     var data = new FormData();
     data.append("size", blob.size);
     return request("POST", startUrl, data).then(function (r) {

@@ -74,3 +74,13 @@ class CooperativeSettingsForm(FlaskForm):
             InputRequired(_l("Write a percentage.")),
             NumberRange(0, 100, message=_l("Use a percentage between 0 and 100."))])
     submit = SubmitField(_l("Save the settings"))
+
+
+class TwoFactorForm(FlaskForm):
+    code = StringField(_l("Code from your authenticator app (or a recovery code)"), validators=[
+        DataRequired(_l("Write the code.")), Length(max=32)])
+    submit = SubmitField(_l("Confirm"))
+
+
+class TwoFactorOffForm(FlaskForm):
+    submit = SubmitField(_l("Turn login codes off"))

@@ -4,12 +4,15 @@
 `enforce_access` runs before every request. Ownership of an artisan's things is checked with
 `artisan_scope_or_404`: an artisan asking for another's garment gets a 404, never a hint.
 """
+import hmac
+
 from flask import abort, current_app, request
 from flask_login import current_user
 from flask_babel import lazy_gettext as _l
 
 from storefront.extensions import db
 from storefront.models import Role, User
+from storefront.web_ids import MAX_DB_ID
 
 PUBLIC = "public"
 ADMIN = Role.ADMIN.value
@@ -25,6 +28,28 @@ def allow(*roles):
         view.allowed_roles = frozenset(roles)
         return view
     return decorate
+
+
+def private(view):
+    """A view open to anyone that still answers one person only (an order by its token, the cart):
+    its responses are never stored by a browser or a proxy."""
+    view.private_response = True
+    return view
+
+
+def no_store_unless_public(response):
+    """after_request: every response of a view that is not public says `Cache-Control: no-store`, so
+    a shared phone's browser or a proxy keeps no copy of studio, cooperative, account pages or exports.
+    Public pages keep the caching headers their own code gives them."""
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    roles = getattr(view, "allowed_roles", None)
+    if roles is None:
+        return response
+    if PUBLIC not in roles or getattr(view, "private_response", False):
+        response.headers["Cache-Control"] = "no-store"
+        response.headers.pop("Expires", None)
+        response.headers.pop("ETag", None)
+    return response
 
 
 def enforce_access():
@@ -64,9 +89,20 @@ def init_login_manager(login_manager):
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
 
-    @login_manager.user_loader
-    def load_user(user_id):
-        try:
-            return db.session.get(User, int(user_id))
-        except (TypeError, ValueError):
-            return None
+    login_manager.user_loader(load_user_by_session_id)
+
+
+def load_user_by_session_id(session_id):
+    """The user of a session id "<user id>:<session token>" whose token is still the user's own.
+
+    The id comes from `User.get_id`; a password change or reset, or an admin's "log out
+    everywhere", replaces the token and every older session and remember-me cookie stops working.
+    """
+    user_id, _, token = str(session_id or "").partition(":")
+    if not user_id.isdigit() or len(user_id) > 10 or not token or int(user_id) > MAX_DB_ID:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.is_active_account \
+            or not hmac.compare_digest(user.session_token.encode(), token.encode()):
+        return None
+    return user

@@ -5,6 +5,7 @@ from sqlalchemy import or_, select
 from storefront.accounts.passwords import hash_password, verify_password
 from storefront.extensions import db
 from storefront.models import AuditEntry, Role, User, now_utc
+from storefront.models.accounts import new_session_token
 
 
 def find_user(login: str):
@@ -72,6 +73,11 @@ def issue_one_time_code(user, actor=None):
     user.one_time_code_hash = hash_password(code)
     user.one_time_code_expires_at = now_utc() + timedelta(hours=ONE_TIME_CODE_HOURS)
     user.must_change_password = True
+    end_sessions(user)
+    if user.totp_secret is not None:
+        # Handed over in person: it also lets a staff member who lost the phone in; she enrols again.
+        user.totp_secret = user.totp_confirmed_at = user.totp_last_counter = None
+        user.recovery_code_hashes = None
     audit("user.password_reset", "user", user.id, artisan_id=user.artisan_id, actor=actor,
           changes={"one_time_code": [None, "issued"]},
           note=f"expires {user.one_time_code_expires_at:%Y-%m-%d %H:%M} UTC")
@@ -99,4 +105,20 @@ def set_password(user, password):
     user.must_change_password = False
     user.one_time_code_hash = None
     user.one_time_code_expires_at = None
+    end_sessions(user)
     audit("user.password_changed", "user", user.id, artisan_id=user.artisan_id, actor=user)
+
+
+def end_sessions(user):
+    """Every session and remember-me cookie of this person stops working (not committed).
+
+    The session token is part of the id Flask-Login keeps in cookies; a new one makes old ids unknown.
+    A view that keeps the current person logged in calls `login_user` again afterwards.
+    """
+    user.session_token = new_session_token()
+
+
+def log_out_everywhere(user, actor=None):
+    """An admin ends every open session of a person (a lost or shared phone); not committed."""
+    end_sessions(user)
+    audit("user.logout_everywhere", "user", user.id, artisan_id=user.artisan_id, actor=actor)

@@ -4,13 +4,14 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from storefront.accounts.permissions import PUBLIC, allow
+from storefront.accounts.permissions import PUBLIC, allow, private
 from storefront.checkout import bp, cart, services
 from storefront.orders import shipping
 from storefront.orders.present import money_formatter
 from storefront.extensions import db
 from storefront.i18n import current_currency, current_locale
 from storefront.models import Order, OrderLine, Product
+from storefront.web_ids import parse_id
 
 REFUSALS = {
     "empty_cart": lambda t: _("Your cart is empty."),
@@ -25,11 +26,8 @@ REFUSALS = {
 
 
 def _product_or_404(value):
-    try:
-        product_id = int(str(value or "").strip())
-    except ValueError:
-        abort(400)
-    product = db.session.get(Product, product_id) if 0 < product_id < 2**31 else None
+    product_id = parse_id(value)
+    product = db.session.get(Product, product_id) if product_id is not None else None
     if not cart.buyable(product):
         abort(404)
     return product
@@ -42,6 +40,7 @@ def _country():
 
 @bp.route("/cart", endpoint="cart")
 @allow(PUBLIC)
+@private
 def cart_view():
     locale, currency = current_locale(), current_currency()
     lines = cart.lines(currency, locale)
@@ -82,8 +81,8 @@ def cart_add():
 @bp.route("/cart/update", methods=["POST"])
 @allow(PUBLIC)
 def cart_update():
-    product = db.session.get(Product, int(request.form.get("product_id", "0"))) \
-        if str(request.form.get("product_id", "")).isdigit() else None
+    product_id = parse_id(request.form.get("product_id"))
+    product = db.session.get(Product, product_id) if product_id is not None else None
     if product is None:
         abort(404)
     quantity = cart.parse_quantity(request.form.get("quantity"))
@@ -107,9 +106,9 @@ def ngettext_stock(stock):
 @bp.route("/cart/remove", methods=["POST"])
 @allow(PUBLIC)
 def cart_remove():
-    product_id = request.form.get("product_id", "")
-    if str(product_id).isdigit():
-        cart.remove(int(product_id))
+    product_id = parse_id(request.form.get("product_id"))
+    if product_id is not None:
+        cart.remove(product_id)
     flash(_("Removed from your cart."), "success")
     return redirect(url_for("checkout.cart"), 303)
 
@@ -154,6 +153,7 @@ def _order_by(column, value):
 
 @bp.route("/checkout/success")
 @allow(PUBLIC)
+@private
 def success():
     session_id = (request.args.get("session_id") or "").strip()[:255]
     order = _order_by(Order.stripe_checkout_session_id, session_id) if session_id else None
@@ -167,6 +167,7 @@ def success():
 
 @bp.route("/checkout/cancel")
 @allow(PUBLIC)
+@private
 def cancel():
     token = (request.args.get("order") or "").strip()[:64]
     order = _order_by(Order.public_token, token) if token else None
@@ -179,6 +180,7 @@ def cancel():
 
 @bp.route("/orders/<token>")
 @allow(PUBLIC)
+@private
 def order_status(token):
     order = _order_by(Order.public_token, token[:64])
     if order is None:

@@ -18,6 +18,7 @@ from storefront.extensions import db
 from storefront.i18n import current_locale
 from storefront.models import Artisan, IncomeBaseline, LedgerEntry, OrderLine, Payout, User
 from storefront.money import money_formatter, to_major, to_minor
+from storefront.web_ids import id_arg
 
 CHART_ROWS = 40  # the per-artisan chart shows the first rows of the sorted table; the table has them all
 
@@ -295,7 +296,7 @@ def baseline_edit(artisan_id):
 @bp.route("/studio/earnings")
 @allow(*EVERYONE_LOGGED_IN)
 def studio_earnings():
-    requested = request.args.get("artisan", type=int)
+    requested = id_arg("artisan")
     if current_user.is_staff:
         if requested is None:
             return redirect(url_for("earnings.coop_earnings"))

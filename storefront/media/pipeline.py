@@ -32,6 +32,10 @@ REJECTION_MESSAGES = {
     "format": _l("This file is not a photo we can use. Send a JPEG, PNG or WebP photo."),
     "not_an_image": _l("This file is not a photo. Choose a photo from the camera or the gallery."),
     "truncated": _l("This photo arrived incomplete. Send it again."),
+    "too_many_uploads": _l("Several photos are still on their way. Wait until they arrive, then send "
+                           "this one."),
+    "uploads_too_big": _l("The photos on their way are too big together. Wait until they arrive, then "
+                          "send this one."),
 }
 
 

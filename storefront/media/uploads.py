@@ -18,6 +18,11 @@ from storefront.media.storage import media_root, private_dir
 
 UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
 MAX_CHUNK = 1024 * 1024
+# One person's open (unfinished) uploads: the form sends photos one after another, so a few leave room
+# for a retry after a dropped connection, and nobody can reserve the disk with hundreds of them.
+MAX_OPEN_UPLOADS = 4
+MAX_OPEN_BYTES = 2 * MAX_BYTES
+OPEN_UPLOAD_SECONDS = 24 * 3600  # older ones are abandoned (pruned), and no longer count
 MAX_BYTES_PLUS_ONE = MAX_BYTES + 1  # read one byte more than allowed, to tell "too big"
 
 
@@ -84,12 +89,33 @@ def start_upload(user_id: int, size: int) -> str:
         raise ImageRejected("empty")
     if size > MAX_BYTES:
         raise ImageRejected("too_big")
+    open_sizes = open_upload_sizes(user_id)
+    if len(open_sizes) >= MAX_OPEN_UPLOADS:
+        raise ImageRejected("too_many_uploads")
+    if sum(open_sizes) + size > MAX_OPEN_BYTES:
+        raise ImageRejected("uploads_too_big")
     upload_id = secrets.token_hex(16)
     part, meta_path = _paths(upload_id)
     part.parent.mkdir(parents=True, exist_ok=True)
     part.write_bytes(b"")
     meta_path.write_text(json.dumps({"user": user_id, "size": size, "started": time.time()}))
     return upload_id
+
+
+def open_upload_sizes(user_id: int) -> list[int]:
+    """Announced sizes of this person's unfinished uploads of the last day."""
+    if not incoming_dir().exists():
+        return []
+    cutoff = time.time() - OPEN_UPLOAD_SECONDS
+    sizes = []
+    for meta_path in incoming_dir().glob("*.json"):
+        try:
+            meta = json.loads(meta_path.read_text())
+        except (OSError, ValueError):
+            continue
+        if meta.get("user") == user_id and meta.get("started", 0) >= cutoff:
+            sizes.append(int(meta.get("size", 0)))
+    return sizes
 
 
 def upload_status(upload_id: str, user_id: int) -> tuple[int, int]:

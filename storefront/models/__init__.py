@@ -1,5 +1,5 @@
 """All models, imported here so Alembic and the app see one metadata."""
-from storefront.models.accounts import AuditEntry, Role, User
+from storefront.models.accounts import AuditEntry, LoginBlock, Role, User
 from storefront.models.base import Base, now_utc
 from storefront.models.catalog import (CONTENT_LOCALES, Artisan, ArtisanTranslation, Product, ProductImage,
                                        ProductStatus, ProductTranslation)
@@ -11,7 +11,8 @@ from storefront.models.settings import (CooperativeSettings, ExchangeRate, Refer
                                         ShippingZone)
 
 __all__ = [
-    "AuditEntry", "Role", "User", "Base", "now_utc", "CONTENT_LOCALES", "Artisan", "ArtisanTranslation",
+    "AuditEntry", "LoginBlock", "Role", "User",
+    "Base", "now_utc", "CONTENT_LOCALES", "Artisan", "ArtisanTranslation",
     "Product", "ProductImage", "ProductStatus", "ProductTranslation", "IncomeBaseline", "LedgerEntry",
     "LedgerKind", "Payout", "PayoutMethod", "HoldStatus", "Order", "OrderLine", "OrderStatus", "StockHold",
     "WebhookEvent", "OrderRefund", "RefundStatus", "EmailStatus", "OutboxEmail", "CooperativeSettings",

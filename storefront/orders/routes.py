@@ -13,6 +13,7 @@ from storefront.models import Order, OrderLine, ShippingRate, ShippingZone
 from storefront.models.orders import ORDER_STATUSES
 from storefront.orders import actions, bp, lifecycle, shipping
 from storefront.orders.present import money_formatter
+from storefront.web_ids import parse_id
 
 PAGE_SIZE = 50
 
@@ -99,8 +100,8 @@ def shipping_zones():
 def _save_shipping(form):
     """Edit a zone's countries, add a band, or delete a band; returns an error sentence or None."""
     what = form.get("what")
-    zone_id, rate_id = str(form.get("zone_id", "")), str(form.get("rate_id", ""))
-    zone = db.session.get(ShippingZone, int(zone_id)) if zone_id.isdigit() else None
+    zone_id, rate_id = parse_id(form.get("zone_id")), parse_id(form.get("rate_id"))
+    zone = db.session.get(ShippingZone, zone_id) if zone_id else None
     if zone is None:
         return _("Unknown shipping zone.")
     if what == "countries":
@@ -122,7 +123,7 @@ def _save_shipping(form):
         db.session.flush()
         audit("shipping.rate_added", "shipping_rate", rate.id, changes={"amount": [None, rate.amount]})
     elif what == "delete_rate":
-        rate = db.session.get(ShippingRate, int(rate_id)) if rate_id.isdigit() else None
+        rate = db.session.get(ShippingRate, rate_id) if rate_id else None
         if rate is None or rate.zone_id != zone.id:
             return _("Unknown shipping rate.")
         audit("shipping.rate_deleted", "shipping_rate", rate.id, changes={"amount": [rate.amount, None]})

@@ -74,10 +74,13 @@ def parse_band(name, basis, min_value, max_value, amount_major, days_min=None, d
         low = int(min_value or 0)
         high = int(max_value) if str(max_value or "").strip() else None
         amount = to_minor(str(amount_major).strip(), "MXN")
+        day_range = [int(days) if days else None for days in (days_min, days_max)]
     except (TypeError, ValueError, ArithmeticError):
         raise ValueError("number") from None
     if low < 0 or (high is not None and high < low) or amount < 0 or amount > 10_000_000:
         raise ValueError("range")
+    # Integer columns: a weight or a day count past them is a typo, refused here rather than by the database.
+    if max(low, high or 0) > 10_000_000 or any(d is not None and not 0 <= d <= 365 for d in day_range):
+        raise ValueError("range")
     return ShippingRate(name=name, basis=basis, min_value=low, max_value=high, amount=amount, currency="MXN",
-                        delivery_days_min=int(days_min) if days_min else None,
-                        delivery_days_max=int(days_max) if days_max else None)
+                        delivery_days_min=day_range[0], delivery_days_max=day_range[1])

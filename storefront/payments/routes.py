@@ -11,6 +11,7 @@ from storefront.payments import bp
 from storefront.payments.client import StripeError, WebhookRefused, verify_webhook
 from storefront.payments.fulfilment import handle_event
 from storefront.payments.refunds import RefundRefused, request_refund
+from storefront.web_ids import parse_id
 
 
 @bp.route("/stripe/webhook", methods=["POST"])
@@ -37,8 +38,8 @@ def order_refund(order_id):
     line_id = request.form.get("line_id", "")
     quantity = request.form.get("quantity", "")
     try:
-        request_refund(order, current_user, line_id=int(line_id) if line_id.isdigit() else None,
-                       quantity=int(quantity) if quantity.isdigit() else None,
+        request_refund(order, current_user, line_id=parse_id(line_id),
+                       quantity=parse_id(quantity),
                        restock=request.form.get("restock") == "1")
     except RefundRefused:
         db.session.rollback()

@@ -10,6 +10,7 @@ from storefront.cooperative import fee_policy
 from storefront.extensions import db
 from storefront.media import uploads
 from storefront.media.pipeline import ImageRejected, rejection_message, store_image
+from storefront.web_ids import id_arg, parse_id
 from storefront.models import Artisan, Product
 from storefront.studio import bp, calculator, garments
 from storefront.studio.forms import MAX_PHOTOS, CalculatorForm, GarmentForm
@@ -55,7 +56,7 @@ def _garment_form(product=None):
             form.title_en.data = snapshot["title_en"]
             form.story_en.data = snapshot["story_en"]
     elif product is None and request.method == "GET" and current_user.is_staff:
-        form.artisan_id.data = request.args.get("artisan", type=int)
+        form.artisan_id.data = id_arg("artisan")
     return form
 
 
@@ -68,7 +69,7 @@ def _collect_photos(product=None):
     choice = garments.PhotoChoice()
     errors, pending = [], []
     if product is not None:
-        removed = {int(v) for v in request.form.getlist("remove_image") if v.isdigit()}
+        removed = {parse_id(v) for v in request.form.getlist("remove_image")} - {None}
         for image in product.images:
             if image.id in removed:
                 choice.remove.add(image.id)
@@ -100,14 +101,14 @@ def _collect_photos(product=None):
 def _render_form(form, product=None, pending=(), photo_errors=(), status=200):
     estimate = calculator.estimate_from_form(form, fee_policy())
     return render_template("studio/garment_form.html", form=form, product=product, pending=pending,
-                           photo_errors=photo_errors, estimate=estimate, max_photos=MAX_PHOTOS), status
+                           photo_errors=photo_errors, estimate=estimate, max_photos=MAX_PHOTOS,
+                           max_photo_bytes=uploads.MAX_BYTES), status
 
 
 @bp.route("/")
 @allow(*EVERYONE_LOGGED_IN)
 def index():
-    artisan_id = current_user.artisan_id if not current_user.is_staff else request.args.get(
-        "artisan", type=int)
+    artisan_id = current_user.artisan_id if not current_user.is_staff else id_arg("artisan")
     return render_template("studio/index.html", garments=garments.garments_for(artisan_id),
                            artisans=_artisan_choices() if current_user.is_staff else [],
                            selected_artisan=artisan_id)
@@ -202,7 +203,8 @@ def upload_start():
     try:
         upload_id = uploads.start_upload(current_user.id, request.form.get("size", 0, type=int))
     except ImageRejected as error:
-        return _upload_error(error, 413 if error.code == "too_big" else 422)
+        status = {"too_big": 413, "too_many_uploads": 429, "uploads_too_big": 429}.get(error.code, 422)
+        return _upload_error(error, status)
     return jsonify(id=upload_id, received=0), 201
 
 

@@ -10,46 +10,91 @@ from sqlalchemy import select
 
 from storefront.accounts.passwords import verify_password
 from storefront.extensions import db
-from storefront.models import Artisan, AuditEntry, CooperativeSettings, User
+from storefront.models import Artisan, AuditEntry, CooperativeSettings, LoginBlock, User
 from storefront.config import REPO_ROOT
-from tests.conftest import csrf_token
+from tests.conftest import AuthActions, csrf_token
 from tests.factories import PASSWORD
 
 
-def audit_actions(app):
+def audit_actions(app, logins=True):
+    """Actions of the audit log in order; `logins=False` leaves out the login.* records."""
     with app.app_context():
-        return db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+        actions = db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+    return actions if logins else [a for a in actions if not a.startswith("login.")]
+
+
+def from_address(app, address):
+    """A second phone or computer: its own cookies and its own client address."""
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = address
+    return other, AuthActions(other)
 
 
 class TestRateLimit:
+    """Failed logins block the pair (user name, address) and the address, never the account for all."""
+
     @pytest.fixture
     def app_config(self, app_config):
-        app_config.update(LOGIN_LIMIT_PER_ACCOUNT="3 per 15 minutes",
-                          LOGIN_LIMIT_PER_ADDRESS="6 per 15 minutes")
+        app_config.update(LOGIN_LIMITS_PER_PAIR="2 per minute; 3 per 15 minutes",
+                          LOGIN_LIMITS_PER_ADDRESS="5 per 15 minutes")
         return app_config
 
-    def test_failed_attempts_on_one_account_are_limited_with_a_clear_message(self, client, auth, people):
-        for _ in range(3):
+    def test_wrong_passwords_block_the_pair_not_her_account(self, app, client, auth, people):
+        for _ in range(2):
             assert auth.login("rosa", "wrong password").status_code == 200
         response = auth.login("rosa", "wrong password")
-        assert response.status_code == 429
-        assert "Too many failed attempts" in response.get_data(as_text=True)
-        # Even the right password waits: the limit protects the account, not the guess.
+        assert response.status_code == 429  # slowed down: the minute's window is full
+        assert "Too many failed attempts from this phone or computer" in response.get_data(as_text=True)
+        # The attacker's own guesses wait, the right one included: the pair is blocked.
         assert auth.login("rosa", PASSWORD).status_code == 429
-        # Another account from the same address is not blocked by rosa's limit.
+        # She logs in from her own phone, with her own address, at once.
+        _, her_phone = from_address(app, "198.51.100.7")
+        assert her_phone.login("rosa", PASSWORD).status_code == 302
+        # Another account from the attacker's address is not blocked by rosa's pair.
         assert auth.login("maria", PASSWORD).status_code == 302
+        with app.app_context():
+            blocks = db.session.scalars(select(LoginBlock)).all()
+            assert [(b.kind, b.username, b.address) for b in blocks] == [("pair", "rosa", "127.0.0.1")]
+            assert 0 < (blocks[0].blocked_until - blocks[0].blocked_at).total_seconds() <= 60
+        actions = audit_actions(app)
+        assert actions.count("login.failed") == 2 and actions.count("login.blocked") == 1
+        assert actions.count("login.success") == 2
 
-    def test_attempts_from_one_address_are_limited_across_accounts(self, client, auth, people):
-        for name in ("a1", "a2", "a3", "a4", "a5", "a6"):
+    def test_attempts_from_one_address_are_limited_across_names(self, app, client, auth, people):
+        for name in ("a1", "a2", "a3", "a4", "a5"):
             assert auth.login(name, "nope").status_code == 200
         response = auth.login("maria", PASSWORD)
         assert response.status_code == 429
-        assert "Too many failed attempts" in response.get_data(as_text=True)
+        _, elsewhere = from_address(app, "198.51.100.8")
+        assert elsewhere.login("maria", PASSWORD).status_code == 302
 
     def test_successful_logins_do_not_count(self, client, auth, people):
-        for _ in range(5):
+        for _ in range(4):
             assert auth.login("rosa", PASSWORD).status_code == 302
             auth.logout()
+
+    def test_staff_see_the_block_and_lift_it(self, app, client, auth, people, login):
+        for _ in range(3):
+            auth.login("rosa", "wrong password")
+        assert auth.login("rosa", PASSWORD).status_code == 429
+        coordinator, coordinator_auth = from_address(app, "198.51.100.9")
+        assert coordinator_auth.login("coord", PASSWORD).status_code == 302
+        page = coordinator.get("/coop/people/login-blocks")
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200 and "rosa" in html and "127.0.0.1" in html
+        assert page.headers["Cache-Control"] == "no-store"
+        with app.app_context():
+            block_id = db.session.scalars(select(LoginBlock.id)).one()
+        token = csrf_token(coordinator, "/coop/people/login-blocks")
+        response = coordinator.post(f"/coop/people/login-blocks/{block_id}/clear", data={"csrf_token": token})
+        assert response.status_code == 302
+        assert "rosa" not in coordinator.get("/coop/people/login-blocks").get_data(as_text=True)
+        assert auth.login("rosa", PASSWORD).status_code == 302  # lifted at once
+        assert "login.unblocked" in audit_actions(app)
+
+    def test_an_artisan_cannot_see_or_lift_blocks(self, client, people, login):
+        login("rosa")
+        assert client.get("/coop/people/login-blocks").status_code == 403
 
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -71,8 +116,8 @@ class TestRateLimitAcrossInstances:
     def app_config(self, app_config):
         prefix = f"telar-test-{uuid.uuid4().hex}"
         app_config.update(RATELIMIT_STORAGE_URI=REDIS_URL, RATELIMIT_KEY_PREFIX=prefix,
-                          LOGIN_LIMIT_PER_ACCOUNT="3 per 15 minutes",
-                          LOGIN_LIMIT_PER_ADDRESS="50 per 15 minutes")
+                          LOGIN_LIMITS_PER_PAIR="3 per 15 minutes",
+                          LOGIN_LIMITS_PER_ADDRESS="50 per 15 minutes")
         yield app_config
         import redis
         connection = redis.Redis.from_url(REDIS_URL)
@@ -91,6 +136,9 @@ class TestRateLimitAcrossInstances:
         assert other_instance.stdout.split() == ["200", "429", "refused-plainly"]
         assert auth.login("rosa", PASSWORD).status_code == 429
         assert auth.login("maria", PASSWORD).status_code == 302
+        # The staff page lifts a block recorded by the other instance, in the shared Redis too.
+        with app.app_context():
+            assert db.session.scalars(select(LoginBlock.kind)).all() == ["pair"]
 
 
 OTHER_INSTANCE = """
@@ -140,9 +188,10 @@ def test_a_coordinator_gives_a_one_time_code_and_she_chooses_a_new_password(app,
     auth.logout()
     assert auth.login("rosa", code).status_code == 200  # the code worked once only
     assert auth.login("rosa", "nuevo secreto 1").status_code == 302
-    assert audit_actions(app) == ["user.password_reset", "user.password_changed"]
+    assert audit_actions(app, logins=False) == ["user.password_reset", "user.password_changed"]
     with app.app_context():
-        entry = db.session.execute(select(AuditEntry)).scalars().first()
+        entry = db.session.execute(select(AuditEntry).where(
+            AuditEntry.action == "user.password_reset")).scalars().first()
         assert entry.actor.username == "coord" and entry.artisan_id == people.a
         assert code not in str(entry.changes) + (entry.note or "")
 
@@ -176,7 +225,7 @@ def test_the_admin_adds_an_artisan_with_a_login_and_one_without(app, client, peo
         assert [j.slug for j in juanas] == ["juana-gomez-ruiz", "juana-gomez-ruiz-2"]
         assert juanas[0].user.username == "juana" and juanas[0].user.phone == "9671234567"
         assert juanas[0].languages == "tzo,es" and juanas[1].user is None
-    assert audit_actions(app) == ["artisan.create", "user.create", "artisan.create"]
+    assert audit_actions(app, logins=False) == ["artisan.create", "user.create", "artisan.create"]
     # She can log in with her phone number.
     client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
     response = client.post("/login", data={"csrf_token": csrf_token(client), "login": "967-123-4567",
@@ -223,7 +272,8 @@ def test_settings_change_is_validated_and_audited(app, client, people, login):
         settings = db.session.get(CooperativeSettings, 1)
         assert (settings.commission_bp, settings.fair_hourly_rate_amount,
                 settings.overhead_bp) == (1250, 6550, 1000)
-        entry = db.session.execute(select(AuditEntry)).scalar_one()
+        entry = db.session.execute(select(AuditEntry).where(
+            AuditEntry.action == "settings.update")).scalar_one()
         assert entry.changes == {"commission_bp": [1500, 1250], "fair_hourly_rate_amount": [6000, 6550]}
 
 
@@ -244,7 +294,7 @@ def test_cli_creates_users_reading_the_password_from_stdin(app, runner, people):
         assert lucia.role == "coordinator" and verify_password(lucia.password_hash, "a good secret")
         assert db.session.execute(select(User).where(User.username == "petrona")).scalar_one().artisan.slug \
             == "petrona"
-    assert audit_actions(app) == ["user.create", "user.create"]
+    assert audit_actions(app, logins=False) == ["user.create", "user.create"]
 
 
 @pytest.mark.parametrize("args,stdin,message", [

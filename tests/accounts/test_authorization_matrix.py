@@ -9,6 +9,7 @@ from werkzeug.routing import IntegerConverter
 from storefront.accounts.permissions import PUBLIC
 from storefront.extensions import db
 from storefront.models import Artisan
+from tests.conftest import AuthActions
 from tests.factories import PASSWORD
 
 PREFIXES = ("/studio", "/coop")
@@ -41,6 +42,8 @@ def world(app, make):
         client = app.test_client()
         if who != "anonymous":
             response = client.post("/login", data={"login": who, "password": PASSWORD})
+            if response.headers.get("Location") == "/login/code":  # the admin confirms with a code
+                response = AuthActions(client).confirm_code(who)
             assert response.status_code == 302, who
         clients[who] = client
     return ids, clients

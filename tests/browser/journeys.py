@@ -23,8 +23,40 @@ def log_in(v, username, password, check=True):
     v.page.fill("input[name=password]", password)
     with v.page.expect_navigation():
         v.page.locator("form:has(input[name=password]) [type=submit]").click()
+    if "/account/two-factor" in v.page.url:
+        set_up_login_codes(v)
+    elif "/login/code" in v.page.url:
+        type_login_code(v, username)
     assert "/login" not in v.page.url, f"login as {username} failed: still on {v.page.url}"
     return v.page.url
+
+
+def set_up_login_codes(v):
+    """An admin's first login (the demo leaves it pending): her authenticator app (pyotp) reads the key
+    shown as text, she types its code, and goes on past her recovery codes."""
+    import pyotp
+    secret = v.page.locator("#totp-secret").inner_text().strip()
+    v.page.fill("input[name=code]", pyotp.TOTP(secret).now())
+    with v.page.expect_navigation():
+        v.page.locator("form:has(input[name=code]) [type=submit]").click()
+    assert v.page.locator(".recovery-codes li").count() == 10
+    with v.page.expect_navigation():
+        v.page.locator("a.button.big").click()
+
+
+def type_login_code(v, username):
+    """The second step of a staff login: the code her authenticator app shows now."""
+    from tests.factories import next_totp_code
+    from storefront.models import User
+
+    def code():
+        user = db.session.execute(select(User).where(User.username == username)).scalar_one()
+        value = next_totp_code(user)
+        db.session.commit()
+        return value
+    v.page.fill("input[name=code]", v.live.query(code))
+    with v.page.expect_navigation():
+        v.page.locator("form:has(input[name=code]) [type=submit]").click()
 
 
 def photo_files(tmp_path, count=2, seed=100):
