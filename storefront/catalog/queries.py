@@ -13,7 +13,7 @@ from storefront.models import (Artisan, HoldStatus, LedgerEntry, LedgerKind, Ord
 VISIBLE_STATUSES = (ProductStatus.PUBLISHED.value, ProductStatus.SOLD_OUT.value)
 SOLD_STATUSES = (OrderStatus.PAID.value, OrderStatus.PACKED.value, OrderStatus.SHIPPED.value,
                  OrderStatus.DELIVERED.value)
-PAGE_SIZE = 8  # fits the 150 KB first-load budget at 360 px (bench.page_weight); 2 columns x 4 rows
+PAGE_SIZE = 24  # a buyer browses 150+ garments; images past the first rows load lazily (bench.page_weight)
 SORTS = ("relevance", "newest", "price_asc", "price_desc")
 SEARCH_CAP = 50 * PAGE_SIZE
 
