@@ -72,6 +72,11 @@ _generation = 0
 WRITES = ("INSERT", "UPDATE", "DELETE")
 
 
+def generation():
+    """A number that changes whenever this process commits a write (for other in-memory copies)."""
+    return _generation
+
+
 def _note_write(conn, cursor, statement, parameters, context, executemany):
     if statement.lstrip()[:6].upper() in WRITES:
         conn.info["page_cache_wrote"] = True

@@ -1,11 +1,14 @@
 """Reads for the public pages; each page uses a fixed number of queries, whatever it shows."""
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
 
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from storefront.catalog import search
 from storefront.catalog.vocabulary import CATEGORIES, TECHNIQUES
+from storefront import pagecache
 from storefront.extensions import db
 from storefront.models import (Artisan, HoldStatus, LedgerEntry, LedgerKind, Order, OrderLine, OrderStatus,
                                Product, ProductStatus, StockHold)
@@ -41,6 +44,31 @@ class ProductPage:
     pages: int
     reserved_ids: frozenset
     total_is_lower_bound: bool = False
+
+
+_remembered_values = {}
+MAX_REMEMBERED = 2000
+
+
+def remembered(key, compute):
+    """compute(), kept PAGE_CACHE_SECONDS in this process and forgotten when it commits a write.
+
+    For figures that a public page may show a few seconds late anyway (storefront.pagecache promises
+    freshness within 2 x PAGE_CACHE_SECONDS): the catalog's total, the list of communities.
+    """
+    seconds = current_app.config["PAGE_CACHE_SECONDS"]
+    if not seconds:
+        return compute()
+    key = (str(db.engine.url), key)
+    now, generation = time.monotonic(), pagecache.generation()
+    kept = _remembered_values.get(key)
+    if kept and kept[1] > now and kept[2] == generation:
+        return kept[0]
+    value = compute()
+    if len(_remembered_values) >= MAX_REMEMBERED:
+        _remembered_values.clear()
+    _remembered_values[key] = (value, now + seconds, generation)
+    return value
 
 
 def _active_artisans(*conditions):
@@ -106,8 +134,8 @@ def search_products(filters: CatalogFilters, page_size=PAGE_SIZE) -> ProductPage
         ids = ids[:SEARCH_CAP]
         total = len(ids)
     else:
-        total = connection.execute(
-            select(func.count()).select_from(_filtered_ids(filters).subquery())).scalar()
+        total = remembered(("count", replace(filters, page=1, sort="newest")), lambda: connection.execute(
+            select(func.count()).select_from(_filtered_ids(filters).subquery())).scalar())
     pages = max(1, -(-total // page_size))
     page = min(max(1, filters.page), pages)
     if filters.q:
@@ -190,8 +218,9 @@ def artisan_products(artisan, limit=48):
 
 def communities():
     """Communities that have active artisans, for the catalog filter."""
-    return db.session.execute(select(Artisan.community).distinct().where(Artisan.active.is_(True))
-                              .order_by(Artisan.community)).scalars().all()
+    return remembered("communities", lambda: db.session.execute(
+        select(Artisan.community).distinct().where(Artisan.active.is_(True))
+        .order_by(Artisan.community)).scalars().all())
 
 
 def artisan_name(slug):
