@@ -18,7 +18,7 @@ SOLD_STATUSES = (OrderStatus.PAID.value, OrderStatus.PACKED.value, OrderStatus.S
                  OrderStatus.DELIVERED.value)
 PAGE_SIZE = 24  # a buyer browses 150+ garments; images past the first rows load lazily (bench.page_weight)
 SORTS = ("relevance", "newest", "price_asc", "price_desc")
-SEARCH_CAP = 50 * PAGE_SIZE
+SEARCH_CAP = 20 * PAGE_SIZE  # 480 ranked ids at most: "More than 480 garments", 20 pages
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,7 @@ def search_products(filters: CatalogFilters, page_size=PAGE_SIZE) -> ProductPage
     """One page of products matching `filters`; a page past the end shows the last one.
 
     Browsing counts in SQL and reads one page of ids. A text search (storefront.catalog.search)
-    reads the ordered matching ids once (at most SEARCH_CAP of them, the total then shown as "400+").
+    reads the ordered matching ids once (at most SEARCH_CAP of them, the total then shown as "more than 480").
     Ids go through the Core connection: no ORM bookkeeping for rows that are only numbers.
     """
     connection = db.session.connection()
