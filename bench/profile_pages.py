@@ -18,7 +18,7 @@ from sqlalchemy import event
 
 from bench.load import DATABASE_URL, SECRET, WORKDIR
 
-RUNS = 30
+RUNS = int(__import__("os").environ.get("PROFILE_RUNS", 30))
 
 
 def main(paths=None):
