@@ -6,6 +6,8 @@
 The PostgreSQL database named by BENCH_DATABASE_URL (else TEST_DATABASE_URL, else a database of its
 own, `telar_bench_catalog` on postgres@127.0.0.1, when that server answers) is WIPED and rebuilt.
 Times are measured in-process around the WSGI call (Flask test client): server time, no network.
+Then search: five common and five rare words (typed without accents), p50/p99 of the ranked search
+query alone (search_products: ids, then the page of garments) and of the whole page, on each engine.
 Every request is rendered (PAGE_CACHE_SECONDS=0): this is the cost of a page the cache does not hold,
 a buyer with a cart or a search nobody made seconds before; bench.load measures the cached pages.
 """
@@ -33,6 +35,13 @@ COMMUNITIES = ("Chilil", "Romerillo", "Navenchauc", "Yashanal", "Mesbiljá", "Ba
                "Los Pozos",
                "Las Ollas", "Tzajalchén")
 WORDS = ("rombos", "flores", "añil", "lana", "algodón", "mariposa", "sapo", "milpa", "estrellas", "montaña")
+# Each in the story of a few garments only (RARE_EVERY apart): searched without their accents.
+RARE_WORDS = ("quetzal", "jaguar", "colibrí", "obsidiana", "tortuga")
+RARE_EVERY = 997
+# Searched as a buyer types them: common words (in 10–40 % of garments), rare ones (a handful).
+SEARCH_COMMON = ("huipil", "rebozo", "flores", "algodon", "anil")
+SEARCH_RARE = ("quetzal", "jaguar", "colibri", "obsidiana", "tortuga")
+SEARCH_RUNS = 30
 OWN_DATABASE = "postgresql+psycopg://postgres@127.0.0.1:5432/telar_bench_catalog"
 URLS = [
     "/products/",
@@ -87,8 +96,10 @@ def build(app):
                 "status": "sold_out" if sold else "published", "created_at": start, "updated_at": start,
                 "published_at": start + timedelta(hours=n)})
             words = " ".join(rng.sample(WORDS, 3))
+            rare = (f" Bordé un {RARE_WORDS[(n // RARE_EVERY) % len(RARE_WORDS)]}."
+                    if n % RARE_EVERY == 0 else "")
             translations.append({"product_id": n, "locale": "es", "title": f"{category.title()} de {words}",
-                                 "story": f"Hecho a mano con {words}. Me llevó muchas horas.",
+                                 "story": f"Hecho a mano con {words}. Me llevó muchas horas.{rare}",
                                  "materials": "Algodón"})
             translations.append({"product_id": n, "locale": "en", "title": f"{category.title()} {n}",
                                  "story": f"Handmade with {words}.", "materials": "Cotton"})
@@ -123,7 +134,7 @@ def measure(app):
             started = time.perf_counter()
             client.get(url)
             times.append((time.perf_counter() - started) * 1000)
-        per_url[url] = statistics.median(times)
+        per_url[url] = _percentiles(times)
         if url.startswith("/products/?") or url == "/products/":
             everything.extend(times)
     everything.sort()
@@ -136,7 +147,39 @@ def measure(app):
     return {"reference_healthz_p50_ms": round(statistics.median(reference), 1),
             "p50_ms": round(statistics.median(everything), 1),
             "p99_ms": round(everything[min(len(everything) - 1, int(len(everything) * 0.99))], 1),
-            "per_url_p50_ms": {u: round(t, 1) for u, t in per_url.items()}}
+            "per_url_ms": per_url}
+
+
+def _percentiles(times):
+    times = sorted(times)
+    return round(statistics.median(times), 1), round(times[min(len(times) - 1, int(len(times) * 0.99))], 1)
+
+
+def measure_search(app):
+    """Per word: p50/p99 of the search query alone (ids, ranked) and of the whole catalog page."""
+    from storefront.catalog import queries
+    from storefront.catalog.filters import parse_filters
+    from storefront.extensions import db
+    client = app.test_client()
+    figures = {}
+    for kind, words in (("common", SEARCH_COMMON), ("rare", SEARCH_RARE)):
+        query_times, page_times, found = [], [], {}
+        for word in words:
+            with app.test_request_context(f"/products/?q={word}"):
+                filters = parse_filters({"q": word}, "MXN")
+                found[word] = queries.search_products(filters).total
+                for _ in range(SEARCH_RUNS):
+                    started = time.perf_counter()
+                    queries.search_products(filters)
+                    query_times.append((time.perf_counter() - started) * 1000)
+                db.session.remove()
+            client.get(f"/products/?q={word}")
+            for _ in range(SEARCH_RUNS // 3):
+                started = time.perf_counter()
+                client.get(f"/products/?q={word}")
+                page_times.append((time.perf_counter() - started) * 1000)
+        figures[kind] = {"query": _percentiles(query_times), "page": _percentiles(page_times), "found": found}
+    return figures
 
 
 def postgres_url():
@@ -164,8 +207,16 @@ def run_engine(name, url, media_root):
           f"({PRODUCTS} garments, {ARTISANS} artisans; data built in {figures['build_s']} s; "
           f"reference /healthz p50 {figures['reference_healthz_p50_ms']} ms; "
           f"load average {os.getloadavg()[0]:.1f})")
-    for url, ms in figures["per_url_p50_ms"].items():
-        print(f"    {ms:7.1f} ms  {url}")
+    for url, (p50, p99) in figures["per_url_ms"].items():
+        print(f"    p50 {p50:7.1f} ms  p99 {p99:7.1f} ms  {url}")
+        if not url.startswith("/products/?"):
+            figures[f"{url} p50_ms"], figures[f"{url} p99_ms"] = p50, p99
+    searches = measure_search(app)
+    for kind, result in searches.items():
+        (q50, q99), (p50, p99) = result["query"], result["page"]
+        figures[f"search_{kind}_p50_ms"], figures[f"search_{kind}_p99_ms"] = q50, q99
+        print(f"{name}: search, {kind} words: query p50 {q50} ms, p99 {q99} ms; whole page p50 {p50} ms, "
+              f"p99 {p99} ms; found {result['found']}")
     with app.app_context():
         from storefront.extensions import db
         db.engine.dispose()
@@ -184,7 +235,7 @@ def main():
         else:
             print("postgresql: skipped (no server on 127.0.0.1, and no BENCH_DATABASE_URL)")
     return {f"catalog_{engine}_{k}": v for engine, figures in results.items() for k, v in figures.items()
-            if k in ("p50_ms", "p99_ms")}
+            if k.endswith(("p50_ms", "p99_ms"))}
 
 
 if __name__ == "__main__":

@@ -85,6 +85,10 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 
+    # The full-text index (migration 0004_speed) is raw SQL, not a model: autogenerate leaves it alone.
+    from storefront.catalog.search import alembic_include_name
+    conf_args.setdefault("include_name", alembic_include_name)
+
     connectable = get_engine()
 
     with connectable.connect() as connection:

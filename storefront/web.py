@@ -15,6 +15,24 @@ def _origin(url):
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
+def cross_site_request():
+    """Whether the browser says this request was sent by another site's page.
+
+    Stands in for a CSRF token where a page must stay the same for every visitor (adding to the cart):
+    the session cookie is SameSite=Lax, so another site's form never carries her cart, and browsers
+    name the sending page in Sec-Fetch-Site, Origin or Referer. A client that sends none of them is
+    not a browser on another site's page.
+    """
+    if request.headers.get("Sec-Fetch-Site") == "cross-site":
+        return True
+    ours = _origin(request.host_url)
+    origin = request.headers.get("Origin")
+    if origin:
+        return origin != ours
+    referer = request.headers.get("Referer")
+    return bool(referer) and _origin(referer) != ours
+
+
 def content_security_policy():
     """No inline script anywhere; forms may post (and be redirected) to Stripe Checkout."""
     checkout_origins = ["https://checkout.stripe.com"]

@@ -69,8 +69,11 @@ def parse_filters(args, currency) -> CatalogFilters:
     max_amount = parse_amount(args.get("max_price"))
     if min_amount is not None and max_amount is not None and min_amount > max_amount:
         min_amount, max_amount = max_amount, min_amount
+    q = _text(args.get("q"), MAX_QUERY_CHARS)
+    if sort not in SORTS or (sort == "relevance" and not q):
+        sort = "relevance" if q else "newest"  # a search is ranked unless she asks otherwise
     return CatalogFilters(
-        q=_text(args.get("q"), MAX_QUERY_CHARS),
+        q=q,
         category=category if category in CATEGORIES else "",
         technique=technique if technique in TECHNIQUES else "",
         community=_text(args.get("community")),
@@ -78,7 +81,7 @@ def parse_filters(args, currency) -> CatalogFilters:
         min_price_mxn=to_mxn(min_amount, currency) if min_amount is not None else None,
         max_price_mxn=to_mxn(max_amount, currency) if max_amount is not None else None,
         available=args.get("available") in ("1", "on", "true", "yes"),
-        sort=sort if sort in SORTS else "newest",
+        sort=sort,
         page=parse_page(args.get("page")),
     )
 

@@ -3,9 +3,10 @@
 Plain functions over loaded rows; no queries here.
 """
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from babel import Locale
-from flask import url_for
+from flask import g, url_for
 
 from storefront.catalog.content import pick_translation
 from storefront.catalog.queries import availability
@@ -108,16 +109,37 @@ class Card:
     technique: str
 
 
+def _per_request(name, make):
+    """A value built once a request (a catalog page shows 24 cards that share it)."""
+    if name not in g:
+        setattr(g, name, make())
+    return getattr(g, name)
+
+
+def product_url(slug):
+    """url_for("catalog.product", slug=…), from a prefix built once a request."""
+    prefix = _per_request("product_url_prefix", lambda: url_for("catalog.product", slug="x")[:-1])
+    return prefix + quote(slug, safe="")
+
+
+def _label(labeller, code):
+    labels = _per_request("vocabulary_labels", dict)
+    if (labeller, code) not in labels:
+        labels[(labeller, code)] = labeller(code)
+    return labels[(labeller, code)]
+
+
 def product_card(product, locale, currency, reserved_ids=frozenset()):
     price = price_in(product.price_amount, currency)
     image = product.images[0] if product.images else None
     content = product_content(product, locale)
     return Card(
-        product=product, url=url_for("catalog.product", slug=product.slug), content=content,
+        product=product, url=product_url(product.slug), content=content,
         price=price, price_text=format_money(price.amount, price.currency, locale),
         availability=availability(product, reserved_ids),
         picture=picture(image, content.title) if image else None,
-        category=category_label(product.category), technique=technique_label(product.technique))
+        category=_label(category_label, product.category),
+        technique=_label(technique_label, product.technique))
 
 
 def picture(image, fallback_alt=""):

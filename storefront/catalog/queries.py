@@ -1,21 +1,24 @@
 """Reads for the public pages; each page uses a fixed number of queries, whatever it shows."""
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
 
-from sqlalchemy import and_, func, or_, select
+from flask import current_app
+from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
+from storefront.catalog import search
 from storefront.catalog.vocabulary import CATEGORIES, TECHNIQUES
+from storefront import pagecache
 from storefront.extensions import db
 from storefront.models import (Artisan, HoldStatus, LedgerEntry, LedgerKind, Order, OrderLine, OrderStatus,
-                               Product, ProductStatus, ProductTranslation, StockHold)
+                               Product, ProductStatus, StockHold)
 
 VISIBLE_STATUSES = (ProductStatus.PUBLISHED.value, ProductStatus.SOLD_OUT.value)
 SOLD_STATUSES = (OrderStatus.PAID.value, OrderStatus.PACKED.value, OrderStatus.SHIPPED.value,
                  OrderStatus.DELIVERED.value)
-PAGE_SIZE = 8  # fits the 150 KB first-load budget at 360 px (bench.page_weight); 2 columns x 4 rows
-SORTS = ("newest", "price_asc", "price_desc")
-MAX_SEARCH_WORDS = 6
-SEARCH_CAP = 50 * PAGE_SIZE
+PAGE_SIZE = 24  # a buyer browses 150+ garments; images past the first rows load lazily (bench.page_weight)
+SORTS = ("relevance", "newest", "price_asc", "price_desc")
+SEARCH_CAP = 20 * PAGE_SIZE  # 480 ranked ids at most: "More than 480 garments", 20 pages
 
 
 @dataclass(frozen=True)
@@ -43,47 +46,33 @@ class ProductPage:
     total_is_lower_bound: bool = False
 
 
-def escape_like(text):
-    """Make `%`, `_` and the escape character literal inside a LIKE pattern."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+_remembered_values = {}
+MAX_REMEMBERED = 2000
 
 
-def _contains(column, word):
-    """Case-insensitive "contains": ILIKE on PostgreSQL; SQLite's LIKE already ignores ASCII case."""
-    pattern = f"%{escape_like(word)}%"
-    if db.session.get_bind().dialect.name == "postgresql":
-        return column.ilike(pattern, escape="\\")
-    return column.like(pattern, escape="\\")
+def remembered(key, compute):
+    """compute(), kept PAGE_CACHE_SECONDS in this process and forgotten when it commits a write.
 
-
-def _vocabulary_codes(vocabulary, word):
-    """Codes whose code or translated label contains `word` (so "brocade" or "brocado" finds brocade)."""
-    return [code for code, label in vocabulary.items()
-            if word in code.replace("_", " ") or word in str(label).lower()]
+    For figures that a public page may show a few seconds late anyway (storefront.pagecache promises
+    freshness within 2 x PAGE_CACHE_SECONDS): the catalog's total, the list of communities.
+    """
+    seconds = current_app.config["PAGE_CACHE_SECONDS"]
+    if not seconds:
+        return compute()
+    key = (str(db.engine.url), key)
+    now, generation = time.monotonic(), pagecache.generation()
+    kept = _remembered_values.get(key)
+    if kept and kept[1] > now and kept[2] == generation:
+        return kept[0]
+    value = compute()
+    if len(_remembered_values) >= MAX_REMEMBERED:
+        _remembered_values.clear()
+    _remembered_values[key] = (value, now + seconds, generation)
+    return value
 
 
 def _active_artisans(*conditions):
     return Product.artisan_id.in_(select(Artisan.id).where(Artisan.active.is_(True), *conditions))
-
-
-def _search_clause(q):
-    """Every word must appear in a title, story, technique, category or the artisan's name."""
-    clauses = []
-    for word in q.lower().split()[:MAX_SEARCH_WORDS]:
-        options = []
-        techniques = _vocabulary_codes(TECHNIQUES, word)
-        categories = _vocabulary_codes(CATEGORIES, word)
-        if techniques:
-            options.append(Product.technique.in_(techniques))
-        if categories:
-            options.append(Product.category.in_(categories))
-        options.append(_active_artisans(_contains(Artisan.display_name, word)))
-        options.append(select(ProductTranslation.id).where(
-            ProductTranslation.product_id == Product.id,
-            or_(_contains(ProductTranslation.title, word),
-                _contains(ProductTranslation.story, word))).exists())
-        clauses.append(or_(*options))
-    return and_(*clauses) if clauses else None
 
 
 def _filtered_ids(filters: CatalogFilters, *columns):
@@ -104,9 +93,6 @@ def _filtered_ids(filters: CatalogFilters, *columns):
         stmt = stmt.where(Product.price_amount <= filters.max_price_mxn)
     if filters.available:
         stmt = stmt.where(Product.status == ProductStatus.PUBLISHED.value, Product.stock > 0)
-    search = _search_clause(filters.q) if filters.q else None
-    if search is not None:
-        stmt = stmt.where(search)
     return stmt
 
 
@@ -126,21 +112,30 @@ def _with_card_data(stmt):
 def search_products(filters: CatalogFilters, page_size=PAGE_SIZE) -> ProductPage:
     """One page of products matching `filters`; a page past the end shows the last one.
 
-    Browsing counts in SQL and reads one page of ids. A text search reads the ordered matching ids
-    once (at most SEARCH_CAP of them, the total then shown as "600+"), so the LIKE scan runs once.
+    Browsing counts in SQL and reads one page of ids. A text search (storefront.catalog.search)
+    reads the ordered matching ids once (at most SEARCH_CAP of them, the total then shown as "more than 480").
     Ids go through the Core connection: no ORM bookkeeping for rows that are only numbers.
     """
     connection = db.session.connection()
-    ordered = _filtered_ids(filters).order_by(*ORDERINGS.get(filters.sort, ORDERINGS["newest"]))
+    query_words = [(word, search.vocabulary_phrases(word, TECHNIQUES, CATEGORIES))
+                   for word in search.words(filters.q)]
+    ordering = ORDERINGS.get(filters.sort, ORDERINGS["newest"])
+    if query_words:
+        matched, relevance = search.matching(_filtered_ids(filters), Product.id, query_words)
+        if filters.sort == "relevance":
+            ordering = (relevance.desc(), *ORDERINGS["newest"])
+        ordered = matched.order_by(*ordering)
+    else:
+        ordered = _filtered_ids(filters).order_by(*ordering)
     capped = False
-    if filters.q:
-        ids = connection.execute(ordered.limit(SEARCH_CAP + 1)).scalars().all()
+    if filters.q:  # a query of punctuation only has no words, and finds nothing
+        ids = connection.execute(ordered.limit(SEARCH_CAP + 1)).scalars().all() if query_words else []
         capped = len(ids) > SEARCH_CAP
         ids = ids[:SEARCH_CAP]
         total = len(ids)
     else:
-        total = connection.execute(
-            select(func.count()).select_from(_filtered_ids(filters).subquery())).scalar()
+        total = remembered(("count", replace(filters, page=1, sort="newest")), lambda: connection.execute(
+            select(func.count()).select_from(_filtered_ids(filters).subquery())).scalar())
     pages = max(1, -(-total // page_size))
     page = min(max(1, filters.page), pages)
     if filters.q:
@@ -223,8 +218,9 @@ def artisan_products(artisan, limit=48):
 
 def communities():
     """Communities that have active artisans, for the catalog filter."""
-    return db.session.execute(select(Artisan.community).distinct().where(Artisan.active.is_(True))
-                              .order_by(Artisan.community)).scalars().all()
+    return remembered("communities", lambda: db.session.execute(
+        select(Artisan.community).distinct().where(Artisan.active.is_(True))
+        .order_by(Artisan.community)).scalars().all())
 
 
 def artisan_name(slug):

@@ -8,9 +8,10 @@ from storefront.accounts.permissions import PUBLIC, allow, private
 from storefront.checkout import bp, cart, services
 from storefront.orders import shipping
 from storefront.orders.present import money_formatter
-from storefront.extensions import db
+from storefront.extensions import csrf, db
 from storefront.i18n import current_currency, current_locale
 from storefront.models import Order, OrderLine, Product
+from storefront.web import cross_site_request
 from storefront.web_ids import parse_id
 
 REFUSALS = {
@@ -62,7 +63,10 @@ def cart_view():
 
 @bp.route("/cart/add", methods=["POST"])
 @allow(PUBLIC)
+@csrf.exempt  # no token on the public pages, so any cache may share them: see web.cross_site_request
 def cart_add():
+    if cross_site_request():
+        abort(400)
     product = _product_or_404(request.form.get("product_id"))
     quantity = cart.parse_quantity(request.form.get("quantity"), default=1)
     if not quantity:

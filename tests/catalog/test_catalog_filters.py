@@ -1,9 +1,11 @@
 """Finding a garment: filters, sorting, pagination and search, each with a shareable URL."""
 import re
+from datetime import datetime
 
 import pytest
 
-from storefront.catalog import queries
+from storefront.catalog import queries, search
+from storefront.extensions import db
 from storefront.catalog.filters import parse_filters, shareable_args
 
 
@@ -69,12 +71,61 @@ def test_search_titles_stories_techniques_and_artisan_names(client, shelf, data)
     assert titles(client, "?q=zzzz") == []
 
 
-def test_search_treats_like_wildcards_literally(client, data):
+def test_search_reads_words_and_ignores_punctuation(client, data):
     data.garment(title="Descuento 100% algodón")
     data.garment(title="Otra prenda")
-    assert titles(client, "?q=%25") == ["Descuento 100% algodón"]
+    assert titles(client, "?q=100%25") == ["Descuento 100% algodón"]
+    assert titles(client, "?q=%25") == []                                  # no word: nothing, not everything
     assert titles(client, "?q=_") == []
     assert titles(client, "?q=\\") == []
+    assert titles(client, '?q="prenda') == ["Otra prenda"]                 # FTS5/tsquery syntax is not parsed
+
+
+def garment_with_story(data, title, story, **kwargs):
+    garment = data.garment(title=title, with_image=False, **kwargs)
+    garment.translations[0].story = story
+    db.session.commit()
+    return garment
+
+
+def test_search_forgives_accents_and_case(client, shelf, data, make):
+    garment_with_story(data, "Rebozo de añil", "Teñido con añil de la región.")
+    assert sorted(titles(client, "?q=maria")) == ["Huipil azul", "Rebozo vendido"]  # María López's
+    assert titles(client, "?q=MARÍA+huipil") == ["Huipil azul"]
+    assert titles(client, "?q=anil") == ["Rebozo de añil"]
+    assert titles(client, "?q=AÑIL") == ["Rebozo de añil"]
+    assert titles(client, "?q=perez+bolsa") == ["Bolsa tejida"]
+    assert titles(client, "?q=chilil+azul") == ["Huipil azul"]            # her community
+
+
+def test_search_is_stemmed_and_ranked(client, data):
+    garment_with_story(data, "Blusa de flores", "Flores de la milpa.", published_at=datetime(2026, 1, 1))
+    garment_with_story(data, "Camino de mesa", "Con bordados de flores y rombos.",
+                       published_at=datetime(2026, 2, 1))
+    # Plural and singular find each other; a word in the title ranks above one in the story.
+    assert titles(client, "?q=flor") == ["Blusa de flores", "Camino de mesa"]
+    assert titles(client, "?q=flores") == ["Blusa de flores", "Camino de mesa"]
+    assert titles(client, "?q=flores&sort=newest") == ["Camino de mesa", "Blusa de flores"]
+    assert 'value="relevance" selected' in client.get("/products/?q=flores").get_data(as_text=True)
+
+
+def test_search_follows_every_change(client, data, make, app):
+    artisan = make.artisan(name="Rosa Díaz", community="Yashanal", slug="rosa")
+    garment = data.garment(artisan=artisan, title="Falda negra", with_image=False)
+    assert titles(client, "?q=falda") == ["Falda negra"]
+    garment.translations[0].title = "Falda de lana"
+    db.session.commit()
+    assert titles(client, "?q=lana") == ["Falda de lana"] and titles(client, "?q=negra") == []
+    artisan.display_name, artisan.community = "Rosa Gómez", "Chilil"
+    db.session.commit()
+    assert titles(client, "?q=gomez+chilil") == ["Falda de lana"] and titles(client, "?q=diaz") == []
+    with app.app_context():
+        assert search.indexed_count() == 1
+    db.session.delete(garment)
+    db.session.commit()
+    assert titles(client, "?q=falda") == []
+    with app.app_context():
+        assert search.indexed_count() == 0
 
 
 def test_pagination_is_stable_and_clamped(client, data, make):
@@ -104,7 +155,7 @@ def test_parse_filters_is_forgiving(app):
                                 "MXN")
         assert filters.category == "" and filters.technique == ""
         assert filters.min_price_mxn is None and filters.max_price_mxn is None
-        assert filters.page == 1 and filters.sort == "newest" and filters.available is False
+        assert filters.page == 1 and filters.sort == "relevance" and filters.available is False
         assert len(filters.q) == 100
         assert parse_filters({"min_price": "12,50"}, "MXN").min_price_mxn == 1250
         assert parse_filters({"min_price": "NaN"}, "MXN").min_price_mxn is None

@@ -49,7 +49,8 @@ def test_cart_refuses_nonsense_without_500(client, shop_data):
                  {"product_id": shop_data.blusa.id, "quantity": "1e9"}):
         response = client.post("/cart/add", data={**data, "csrf_token": token})
         assert response.status_code in (303, 400, 404)
-    assert client.post("/cart/add", data={"product_id": shop_data.blusa.id}).status_code == 400  # no CSRF
+    assert client.post("/cart/add", data={"product_id": shop_data.blusa.id},
+                       headers={"Origin": "https://evil.example"}).status_code == 400  # another site
     assert "Your cart is empty." in client.get("/cart").get_data(as_text=True)
 
 

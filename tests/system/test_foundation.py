@@ -10,6 +10,7 @@ from sqlalchemy import inspect, select
 
 from storefront import create_app
 from storefront.config import REPO_ROOT
+from storefront.catalog.search import alembic_include_name
 from storefront.extensions import db
 from storefront.models import Artisan, Base, CooperativeSettings, Product, User
 
@@ -81,7 +82,8 @@ def test_migrations_match_models(app):
     """Alembic autogenerate finds no difference between the migrations and the models."""
     with app.app_context():
         with db.engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            context = MigrationContext.configure(connection, opts={"compare_type": True,
+                                                                   "include_name": alembic_include_name})
             assert compare_metadata(context, Base.metadata) == []
 
 
