@@ -3,7 +3,8 @@ from storefront.models.accounts import AuditEntry, Role, User
 from storefront.models.base import Base, now_utc
 from storefront.models.catalog import (CONTENT_LOCALES, Artisan, ArtisanTranslation, Product, ProductImage,
                                        ProductStatus, ProductTranslation)
-from storefront.models.earnings import IncomeBaseline, LedgerEntry, LedgerKind, Payout, PayoutMethod
+from storefront.models.earnings import (EmpowermentSurvey, IncomeBaseline, LedgerEntry, LedgerKind, Payout,
+                                        PayoutMethod)
 from storefront.models.orders import (HoldStatus, Order, OrderLine, OrderStatus, StockHold,
                                       WebhookEvent)
 from storefront.models.settings import (CooperativeSettings, ExchangeRate, ReferenceLine, ShippingRate,
@@ -13,5 +14,6 @@ __all__ = [
     "AuditEntry", "Role", "User", "Base", "now_utc", "CONTENT_LOCALES", "Artisan", "ArtisanTranslation",
     "Product", "ProductImage", "ProductStatus", "ProductTranslation", "IncomeBaseline", "LedgerEntry",
     "LedgerKind", "Payout", "PayoutMethod", "HoldStatus", "Order", "OrderLine", "OrderStatus", "StockHold",
-    "WebhookEvent", "CooperativeSettings", "ExchangeRate", "ReferenceLine", "ShippingRate", "ShippingZone",
+    "WebhookEvent", "EmpowermentSurvey",
+    "CooperativeSettings", "ExchangeRate", "ReferenceLine", "ShippingRate", "ShippingZone",
 ]
