@@ -122,7 +122,7 @@ def bar_chart(labels: list[str], series: list[Series], title: str, desc: str,
     """Vertical bars per label (grouped when several series) with an optional horizontal reference line.
 
     360 units wide: on a phone it is drawn at its natural size, so 11-unit text stays readable. The
-    legend wraps onto new rows and the axis labels onto up to three lines, so no two texts overlap.
+    legend wraps onto new rows and the axis labels onto up to four lines, so no two texts overlap.
     """
     left, right = 64, 8
     items = [("box", COLORS[n % len(COLORS)], s.name) for n, s in enumerate(series)] \
@@ -134,14 +134,21 @@ def bar_chart(labels: list[str], series: list[Series], title: str, desc: str,
     legend, top = _legend(items, left, width - right) if items else ([], 12)
     plot_w = width - left - right
     slot = plot_w / max(1, len(labels))
-    # Label every n-th bar so that each label has at least the width of its longest word.
-    longest = max([max((text_width(w, 11) for w in label.split()), default=0) for label in labels] + [0])
-    every = 1
-    while every < len(labels) and slot * every < min(longest, 120) + 4:
-        every += 1
-    wrapped = [wrap(label, slot * every - 4, 11) for label in labels]
+
+    # A few labels (bands) are all shown, smaller if a word needs it; many (months) are thinned out so
+    # that each shown label has at least the width of its longest word.
+    def longest_word(size):
+        return max([text_width(w, size) for label in labels for w in label.split()] + [0])
+    size, every = 11, 1
+    if len(labels) <= 8:
+        while size > 8 and longest_word(size) > slot - 4:
+            size -= 1
+    else:
+        while every < len(labels) and slot * every < min(longest_word(size), 120) + 4:
+            every += 1
+    wrapped = [wrap(label, slot * every - 4, size, max_lines=4) for label in labels]
     label_lines = max([len(w) for w in wrapped[::every]] + [1])
-    bottom = 12 + label_lines * 11 * LINE_HEIGHT + 4
+    bottom = 18 + label_lines * size * LINE_HEIGHT + 4
     height = max(height, int(top + 120 + bottom))
     plot_h = height - top - bottom
     scale = plot_h / ticks[-1]
@@ -161,7 +168,7 @@ def bar_chart(labels: list[str], series: list[Series], title: str, desc: str,
                         f"<title>{escape(label)} · {escape(s.name)}: "
                         f"{escape(value_label(value))}</title></rect>")
         if index % every == 0:
-            body.append(_label(left + index * slot + slot / 2, top + plot_h + 15, wrapped[index]))
+            body.append(_label(left + index * slot + slot / 2, top + plot_h + 18, wrapped[index], size))
     body.append(f'<line x1="{left}" x2="{left}" y1="{top}" y2="{top + plot_h}" stroke="{INK}"/>')
     body.append(f'<line x1="{left}" x2="{width - right}" y1="{top + plot_h}" y2="{top + plot_h}" '
                 f'stroke="{INK}"/>')

@@ -70,7 +70,7 @@ class BaselineForm(FlaskForm):
 
 
 def _scale_field(statement):
-    return RadioField(statement, choices=[(str(value), label) for value, label in SCALE],
+    return RadioField(statement, choices=[SelectChoice(str(value), label) for value, label in SCALE],
                       validators=[InputRequired(_l("Choose one answer."))])
 
 

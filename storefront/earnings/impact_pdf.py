@@ -161,7 +161,7 @@ def render_pdf(context: dict, compress: bool = True) -> bytes:
                   period=context["period_name"], span=context["period_span"],
                   date=context["today"].isoformat()), styles["body"]),
              Spacer(1, 12 * mm), _p(_("The programme to date"), styles["h1"])]
-    story += [_p(f"• {sentence}", styles["body"]) for sentence in context["headline"]]
+    story += [_p(f"– {sentence}", styles["body"]) for sentence in context["headline"]]
     story.append(PageBreak())
 
     story.append(_p(_("Indicators"), styles["h1"]))
