@@ -29,7 +29,8 @@ def pdf_strings(data: bytes) -> list[str]:
 
     def unescape_pdf(raw):
         return re.sub(rb"\\([0-7]{3}|.)", lambda m: bytes([int(m[1], 8)]) if len(m[1]) == 3 else m[1], raw)
-    return [unescape_pdf(s).decode("cp1252") for stream in streams
+    # reportlab draws a no-break space of the standard fonts as a space
+    return [unescape_pdf(s).decode("cp1252").replace("\xa0", " ") for stream in streams
             for s in re.findall(rb"\(((?:[^()\\]|\\.)*)\) Tj", stream)]
 
 
@@ -110,7 +111,7 @@ def test_page_and_pdf_show_the_same_numbers(client, two_women, login, language):
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF") and pdf_pages(response.data) >= 3
     drawn = pdf_strings(response.data)
-    missing = [figure for figure in page_figures if figure not in drawn]
+    missing = [figure for figure in page_figures if figure.replace("\xa0", " ") not in drawn]
     assert not missing, missing
     if language == "es":
         assert "línea de pobreza" in html and "INEGI (método del CONEVAL)" in html
