@@ -36,7 +36,7 @@ def upgrade():
                                 name=op.f("fk_empowerment_surveys_recorded_by_id_users")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_empowerment_surveys")),
         sa.UniqueConstraint("artisan_id", "wave", "surveyed_on",
-                            name=op.f("uq_empowerment_surveys_artisan_idwavesurveyed_on")),
+                            name=op.f("uq_empowerment_surveys_artisan_id_wave_surveyed_on")),
     )
     with op.batch_alter_table("empowerment_surveys") as batch:
         batch.create_index("ix_empowerment_surveys_artisan_id", ["artisan_id"])
