@@ -8,7 +8,7 @@ import sys
 import time
 import traceback
 
-BENCHES = ("catalog", "page_weight", "lighthouse", "images", "webhooks", "earnings", "load")
+BENCHES = ("catalog", "page_weight", "lighthouse", "images", "webhooks", "earnings", "impact", "load")
 
 
 def run(name):

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("earnings", __name__)
 
-from storefront.earnings import routes  # noqa: E402,F401
+from storefront.earnings import impact_routes, routes  # noqa: E402,F401

@@ -36,4 +36,28 @@ def _report(result, db):
     click.echo(f"baselines: {result.created} new, {result.updated} changed, {result.unchanged} unchanged")
 
 
-commands = [baseline]
+@click.group()
+def impact():
+    """The programme's impact report."""
+
+
+@impact.command("report")
+@click.option("--period", default="12m", show_default=True,
+              help='"all" (programme to date), "12m", a month "2026-03" or a quarter "2026-Q1".')
+@click.option("--lang", type=click.Choice(["es", "en", "fr", "de"]), default="es", show_default=True)
+@click.argument("out", type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def impact_report(period, lang, out):
+    """Write the impact report as a PDF to OUT (the same figures as the /coop/impact page)."""
+    from flask_babel import force_locale
+    from storefront.earnings.impact_pdf import render_pdf
+    from storefront.earnings.impact_routes import report_context
+    with current_app.test_request_context(), force_locale(lang):
+        context = report_context(period, lang)
+        data = render_pdf(context)
+    with open(out, "wb") as handle:
+        handle.write(data)
+    click.echo(f"{out}: {len(data)} bytes, {context['period_name']}")
+
+
+commands = [baseline, impact]

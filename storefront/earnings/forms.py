@@ -5,7 +5,8 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms.fields.choices import SelectChoice
 from storefront.accounts.fields import PlainDecimalField
-from wtforms import (BooleanField, DateField, HiddenField, SelectField, StringField,
+from storefront.earnings.survey import QUESTIONS, SCALE
+from wtforms import (BooleanField, DateField, HiddenField, RadioField, SelectField, StringField,
                      TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
@@ -66,3 +67,25 @@ class BaselineForm(FlaskForm):
     had_sales = BooleanField(_l("She had sales"))
     kept_records = BooleanField(_l("She kept income records"))
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)])
+
+
+def _scale_field(statement):
+    return RadioField(statement, choices=[SelectChoice(str(value), label) for value, label in SCALE],
+                      validators=[InputRequired(_l("Choose one answer."))])
+
+
+class SurveyForm(FlaskForm):
+    """The empowerment questionnaire (statements and scale in storefront.earnings.survey)."""
+    wave = SelectField(_l("When"), choices=[SelectChoice("baseline", _l("At baseline")),
+                                            SelectChoice("end", _l("At the end of the period"))],
+                       validators=[DataRequired()])
+    surveyed_on = PlainDateField(_l("Date of the questionnaire"),
+                                 validators=[InputRequired(_l("Write the date like 2026-03-15."))])
+
+
+def _add_questions():
+    for column, _dimension, statement in QUESTIONS:
+        setattr(SurveyForm, column, _scale_field(statement))
+
+
+_add_questions()

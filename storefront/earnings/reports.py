@@ -8,11 +8,12 @@ owed, not what she earned).
 """
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timezone
 from decimal import Decimal
 from typing import Optional
 from zoneinfo import ZoneInfo
 
+from flask import current_app, has_app_context
 from sqlalchemy import case, func, literal, select
 
 from storefront.cooperative import get_settings
@@ -21,7 +22,8 @@ from storefront.models import Artisan, IncomeBaseline, LedgerEntry, ReferenceLin
 from storefront.money import convert_from_mxn, convert_to_mxn
 from storefront.pricing import latest_rates
 
-LOCAL_TZ = ZoneInfo("America/Mexico_City")
+# The cooperative's zone when no app is configured; the app's one setting is BABEL_DEFAULT_TIMEZONE.
+DEFAULT_ZONE = "America/Mexico_City"
 INCOME_KINDS = ("sale", "refund")
 # The programme's own threshold: "artisans earning under 28 USD a month" (DOMAIN.md).
 LOW_INCOME_USD_CENTS = 2800
@@ -29,18 +31,40 @@ POVERTY_LINE_CODES = ("rural_extreme_income_line", "rural_income_line")
 SORT_KEYS = ("name", "income", "monthly_average", "baseline", "change", "multiple", "sales", "balance")
 
 
+def local_zone() -> ZoneInfo:
+    """The cooperative's time zone: every date, month and period boundary is drawn in it."""
+    name = current_app.config.get("BABEL_DEFAULT_TIMEZONE") if has_app_context() else None
+    return ZoneInfo(name or DEFAULT_ZONE)
+
+
 def today_local() -> date:
     """The date in Chiapas (what a coordinator means by "today")."""
-    return datetime.now(LOCAL_TZ).date()
+    return datetime.now(local_zone()).date()
+
+
+def utc_start_of(day: date) -> datetime:
+    """Local midnight at the start of `day`, as the naive UTC timestamp the database stores."""
+    local = datetime.combine(day, time.min, tzinfo=local_zone())
+    return local.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def local_day(stored: datetime) -> date:
+    """The cooperative's date of a stored (naive UTC) timestamp."""
+    return stored.replace(tzinfo=timezone.utc).astimezone(local_zone()).date()
 
 
 @dataclass(frozen=True)
 class Period:
-    """[start, end) in naive UTC-ish datetimes; `code` as used in the query string."""
+    """[start, end) as naive UTC timestamps of local midnights (None, None = the programme to date).
+
+    `first` and `last` are the local dates it covers (`last` never after today); `code` is the query string's.
+    """
     code: str
     start: Optional[datetime]
     end: Optional[datetime]
     months: int
+    first: Optional[date] = None
+    last: Optional[date] = None
 
 
 def _month_add(day: date, months: int) -> date:
@@ -53,23 +77,28 @@ def months_between(start: date, end: date) -> int:
     return max(1, (end.year - start.year) * 12 + end.month - start.month + 1)
 
 
+def _bounded(code: str, first: date, months: int, today: date) -> Period:
+    after = _month_add(first, months)
+    last = min(today, date.fromordinal(after.toordinal() - 1))
+    return Period(code, utc_start_of(first), utc_start_of(after), months, first, last)
+
+
 def parse_period(code: str, today: date) -> Period:
-    """"all" (programme to date), "2026-03" (a month) or "2026-Q1" (a quarter); anything else -> all."""
+    """"all" (programme to date), "12m" (the last 12 months, this one included), "2026-03" (a month)
+    or "2026-Q1" (a quarter), all in the cooperative's zone; anything else -> all."""
     code = (code or "all").strip()
+    if code == "12m":
+        return _bounded("12m", _month_add(date(today.year, today.month, 1), -11), 12, today)
     if match := re.fullmatch(r"(\d{4})-(\d{2})", code):
         year, month = int(match[1]), int(match[2])
         if 2000 <= year <= 2100 and 1 <= month <= 12:
-            start = date(year, month, 1)
-            return Period(code, datetime.combine(start, datetime.min.time()),
-                          datetime.combine(_month_add(start, 1), datetime.min.time()), 1)
+            return _bounded(code, date(year, month, 1), 1, today)
     if match := re.fullmatch(r"(\d{4})-Q([1-4])", code, flags=re.IGNORECASE):
         year, quarter = int(match[1]), int(match[2])
         if 2000 <= year <= 2100:
-            start = date(year, 3 * quarter - 2, 1)
-            return Period(f"{year}-Q{quarter}", datetime.combine(start, datetime.min.time()),
-                          datetime.combine(_month_add(start, 3), datetime.min.time()), 3)
+            return _bounded(f"{year}-Q{quarter}", date(year, 3 * quarter - 2, 1), 3, today)
     start = get_settings().programme_start
-    return Period("all", None, None, months_between(start, today))
+    return Period("all", None, None, months_between(start, today), start, today)
 
 
 def period_choices(today: date) -> list[str]:
@@ -83,7 +112,7 @@ def period_choices(today: date) -> list[str]:
         if quarter not in quarters:
             quarters.append(quarter)
         month = _month_add(month, 1)
-    return ["all"] + quarters[::-1] + months[::-1]
+    return ["all", "12m"] + quarters[::-1] + months[::-1]
 
 
 @dataclass
@@ -251,19 +280,21 @@ def distribution(rows: list[ArtisanRow], ind: Indicators, today: date) -> list[t
 
 
 def monthly_income(artisan_id: int, first: date, last: date) -> list[tuple[date, int]]:
-    """Her income per calendar month from `first` to `last` (months without income give 0)."""
-    if db.engine.dialect.name == "postgresql":
-        month = func.to_char(LedgerEntry.occurred_at, "YYYY-MM")
-    else:
-        month = func.strftime("%Y-%m", LedgerEntry.occurred_at)
-    totals = dict(db.session.execute(
-        select(month, func.sum(LedgerEntry.amount))
-        .where(LedgerEntry.artisan_id == artisan_id, LedgerEntry.kind.in_(INCOME_KINDS))
-        .group_by(month)).all())
+    """Her income per calendar month (in the cooperative's zone) from `first` to `last` (0 when none)."""
+    first = date(first.year, first.month, 1)
+    rows = db.session.execute(
+        select(LedgerEntry.occurred_at, LedgerEntry.amount)
+        .where(LedgerEntry.artisan_id == artisan_id, LedgerEntry.kind.in_(INCOME_KINDS),
+               LedgerEntry.occurred_at >= utc_start_of(first),
+               LedgerEntry.occurred_at < utc_start_of(_month_add(date(last.year, last.month, 1), 1)))).all()
+    totals = {}
+    for occurred_at, amount in rows:  # one artisan's entries: a few per month at most
+        day = local_day(occurred_at)
+        totals[(day.year, day.month)] = totals.get((day.year, day.month), 0) + int(amount)
     series = []
-    current = date(first.year, first.month, 1)
+    current = first
     while current <= last:
-        series.append((current, int(totals.get(f"{current:%Y-%m}", 0))))
+        series.append((current, totals.get((current.year, current.month), 0)))
         current = _month_add(current, 1)
     return series
 

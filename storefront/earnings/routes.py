@@ -11,8 +11,9 @@ from sqlalchemy import select
 from storefront.accounts.services import audit
 from storefront.accounts.permissions import ADMIN, EVERYONE_LOGGED_IN, STAFF, allow, artisan_scope_or_404
 from storefront.earnings import baselines as baseline_rules
-from storefront.earnings import bp, exports, ledger, reports
+from storefront.earnings import bp, exports, impact, ledger, reports
 from storefront.earnings.charts import Series, bar_chart, dot_chart
+from storefront.earnings.impact_routes import indicator_context
 from storefront.earnings.forms import AdjustmentForm, BaselineForm, BaselineUploadForm, PayoutForm
 from storefront.extensions import db
 from storefront.i18n import current_locale
@@ -86,52 +87,24 @@ def _table_context():
 
 
 def period_label(period):
-    if period.code == "all":
-        return _("Programme to date")
-    return period.code
+    return impact.period_name(period)
 
 
 @bp.route("/coop/earnings")
 @allow(*STAFF)
 def coop_earnings():
     today, period, sort, descending, rows = _table_context()
-    ind = reports.indicators(rows, today)
     chart = dot_chart(
         [(r.name, r.monthly_average, r.baseline) for r in rows[:CHART_ROWS]],
         title=_("Monthly income per artisan against her baseline"),
         desc=_("For each artisan, a bar for her average monthly income since she joined and a mark at her "
                "monthly income before the programme. The table below has the same figures."),
         value_label=axis_mxn, now_name=_("Now (monthly average)"), baseline_name=_("Baseline"))
-    return render_template("earnings/coop_earnings.html", rows=rows, ind=ind, period=period,
+    return render_template("earnings/coop_earnings.html", rows=rows, period=period,
                            period_label=period_label(period), periods=reports.period_choices(today),
                            sort=sort,
                            descending=descending, chart=chart, chart_rows=min(len(rows), CHART_ROWS),
-                           distribution_chart=_distribution_chart(rows, ind, today),
-                           distribution=reports.distribution(rows, ind, today))
-
-
-def _band_names(ind):
-    names = {"zero": _("No income"), "above": _("Above every line")}
-    if ind.low_threshold_mxn:
-        names["under_low"] = _("Under 28 USD a month")
-    names["rural_extreme_income_line"] = _("Under the rural extreme poverty line")
-    names["rural_income_line"] = _("Under the rural income poverty line")
-    return names
-
-
-def _distribution_chart(rows, ind, today):
-    bands = reports.distribution(rows, ind, today)
-    names = _band_names(ind)
-    short = {"zero": _("None"), "under_low": _("under 28 USD"),
-             "rural_extreme_income_line": _("under extreme line"), "rural_income_line": _("under rural line"),
-             "above": _("above lines")}
-    return bar_chart([short[key] for key, _b, _n in bands],
-                     [Series(_("At baseline"), [b for _k, b, _n in bands]),
-                      Series(_("Now"), [n for _k, _b, n in bands])],
-                     title=_("How many artisans earn how much a month, at baseline and now"),
-                     desc="; ".join(_("%(band)s: %(before)d at baseline, %(now)d now", band=names[key],
-                                      before=b, now=n) for key, b, n in bands),
-                     value_label=lambda v: str(v))
+                           **indicator_context(period.code, current_locale()))
 
 
 @bp.route("/coop/earnings.csv")
@@ -149,19 +122,6 @@ def coop_earnings_xlsx():
     return Response(exports.to_xlsx(rows, _("Earnings") + " " + period.code),
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f'attachment; filename="earnings-{period.code}.xlsx"'})
-
-
-@bp.route("/coop/impact")
-@allow(*STAFF)
-def coop_impact():
-    today, period, _sort, _desc, rows = _table_context()
-    ind = reports.indicators(rows, today)
-    return render_template("earnings/impact.html", ind=ind, period=period, period_label=period_label(period),
-                           today=today, distribution=reports.distribution(rows, ind, today),
-                           band_names=_band_names(ind),
-                           distribution_chart=_distribution_chart(rows, ind, today),
-                           total_income=sum(r.income for r in rows), total_sales=sum(r.sales for r in rows),
-                           usd_rate=reports.usd_rate())
 
 
 def _artisan_or_404(artisan_id):

@@ -3,7 +3,8 @@ from storefront.models.accounts import AuditEntry, LoginBlock, Role, User
 from storefront.models.base import Base, now_utc
 from storefront.models.catalog import (CONTENT_LOCALES, Artisan, ArtisanTranslation, Product, ProductImage,
                                        ProductStatus, ProductTranslation)
-from storefront.models.earnings import IncomeBaseline, LedgerEntry, LedgerKind, Payout, PayoutMethod
+from storefront.models.earnings import (EmpowermentSurvey, IncomeBaseline, LedgerEntry, LedgerKind, Payout,
+                                        PayoutMethod)
 from storefront.models.orders import (HoldStatus, Order, OrderLine, OrderRefund, OrderStatus, RefundStatus,
                                       StockHold, WebhookEvent)
 from storefront.models.outbox import EmailStatus, OutboxEmail
@@ -15,6 +16,6 @@ __all__ = [
     "Base", "now_utc", "CONTENT_LOCALES", "Artisan", "ArtisanTranslation",
     "Product", "ProductImage", "ProductStatus", "ProductTranslation", "IncomeBaseline", "LedgerEntry",
     "LedgerKind", "Payout", "PayoutMethod", "HoldStatus", "Order", "OrderLine", "OrderStatus", "StockHold",
-    "WebhookEvent", "OrderRefund", "RefundStatus", "EmailStatus", "OutboxEmail", "CooperativeSettings",
-    "ExchangeRate", "ReferenceLine", "ShippingRate", "ShippingZone",
+    "WebhookEvent", "OrderRefund", "RefundStatus", "EmailStatus", "OutboxEmail", "EmpowermentSurvey",
+    "CooperativeSettings", "ExchangeRate", "ReferenceLine", "ShippingRate", "ShippingZone",
 ]

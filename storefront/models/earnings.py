@@ -3,7 +3,7 @@ import enum
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storefront.models.base import Base, now_utc
@@ -93,3 +93,38 @@ class IncomeBaseline(Base):
     updated_at: Mapped[datetime] = mapped_column(default=now_utc, onupdate=now_utc)
 
     artisan: Mapped["Artisan"] = relationship()  # noqa: F821
+
+
+class EmpowermentSurvey(Base):
+    """The short questionnaire a coordinator records for her: at the baseline, then at the end of a period.
+
+    Four statements answered on a 1–4 scale (storefront.earnings.survey holds their wording); the
+    first two measure economic and business empowerment, the last two technological and digital.
+    """
+    __tablename__ = "empowerment_surveys"
+    __table_args__ = (
+        CheckConstraint("wave IN ('baseline', 'end')", name="wave_known"),
+        CheckConstraint("sets_own_prices BETWEEN 1 AND 4 AND earns_on_her_own BETWEEN 1 AND 4 "
+                        "AND sells_by_phone BETWEEN 1 AND 4 AND checks_payments_online BETWEEN 1 AND 4",
+                        name="answers_on_scale"),
+        UniqueConstraint("artisan_id", "wave", "surveyed_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    artisan_id: Mapped[int] = mapped_column(ForeignKey("artisans.id"), index=True)
+    wave: Mapped[str] = mapped_column(String(8))
+    surveyed_on: Mapped[date]
+    sets_own_prices: Mapped[int]
+    earns_on_her_own: Mapped[int]
+    sells_by_phone: Mapped[int]
+    checks_payments_online: Mapped[int]
+    recorded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=now_utc)
+
+    @property
+    def economic_score(self) -> int:
+        return self.sets_own_prices + self.earns_on_her_own
+
+    @property
+    def digital_score(self) -> int:
+        return self.sells_by_phone + self.checks_payments_online

@@ -5,6 +5,7 @@ Every door — the checkout view, Stripe webhooks (`storefront.payments`), `flas
 ledger entry or an email never depends on which door a change came through.
 
     start_checkout(order, quantities)           new order: terms frozen, stock held        (commits)
+    freeze_terms(order)                         today's commission and shares onto the order
     attach_checkout_session(order_id, id)       the payment provider's session for it       (commits)
     record_payment(order_id, payment, source)   paid: holds → sold, ledger credit, emails   (commits)
     record_payment_processing(order_id, …)      an asynchronous payment has not settled     (commits)
@@ -46,7 +47,7 @@ S = OrderStatus
 UNPAID_STATES = {S.PENDING.value, S.PROCESSING.value, S.EXPIRED.value, S.PAYMENT_FAILED.value}
 
 __all__ = [
-    "PaymentFacts", "RefundFacts", "TransitionRefused", "start_checkout", "attach_checkout_session",
+    "PaymentFacts", "RefundFacts", "TransitionRefused", "freeze_terms", "start_checkout", "attach_checkout_session",
     "record_payment", "record_payment_processing", "record_payment_failed", "expire", "record_refund",
     "record_refunds", "release_expired_holds",
     "mark_packed", "mark_shipped", "mark_delivered", "queue_email", "lock_order", "order_url",
@@ -96,13 +97,8 @@ def start_checkout(order: Order, quantities: dict) -> Order:
     `quantities` is {product_id: quantity} to hold (empty for goods not taken from stock). Raises
     holds.SoldOut (nothing committed) when a garment is gone.
     """
-    policy = fee_policy()
-    order.commission_bp = policy.commission_bp
-    order.card_fee_bp, order.card_fee_fixed_amount = policy.card_fee_bp, policy.card_fee_fixed
+    freeze_terms(order)
     order.status = S.PENDING.value
-    for line in order.lines:
-        line.promised_artisan_share_mxn = price_breakdown(line.unit_price_mxn, policy).artisan_share \
-            * line.quantity
     try:
         db.session.add(order)
         db.session.flush()
@@ -112,6 +108,20 @@ def start_checkout(order: Order, quantities: dict) -> Order:
     except Exception:
         db.session.rollback()
         raise
+    return order
+
+
+def freeze_terms(order: Order, policy=None) -> Order:
+    """Copy today's commission and fee policy onto the order and each line's promised share (not committed).
+
+    The ledger later credits from these, never from the settings of the day the payment arrives.
+    """
+    policy = policy or fee_policy()
+    order.commission_bp = policy.commission_bp
+    order.card_fee_bp, order.card_fee_fixed_amount = policy.card_fee_bp, policy.card_fee_fixed
+    for line in order.lines:
+        line.promised_artisan_share_mxn = price_breakdown(line.unit_price_mxn, policy).artisan_share \
+            * line.quantity
     return order
 
 

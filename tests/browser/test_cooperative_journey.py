@@ -2,6 +2,7 @@
 import csv
 import io
 
+import pytest
 from sqlalchemy import func, select
 
 from storefront.earnings import ledger
@@ -93,3 +94,39 @@ def test_cooperative_refunds_an_order(visit, live_server, viewport):
     assert sum(amount for _, amount in entries) == 0
     v.page.reload()
     v.check("order refunded")
+
+
+OVERLAPS = """() => {
+  const found = [];
+  for (const svg of document.querySelectorAll("svg.chart")) {
+    const boxes = [...svg.querySelectorAll("text")].map(t => [t.textContent, t.getBoundingClientRect()]);
+    boxes.forEach(([a, r], i) => boxes.slice(i + 1).forEach(([b, s]) => {
+      const apart = r.right <= s.left + 0.5 || s.right <= r.left + 0.5 || r.bottom <= s.top + 0.5
+        || s.bottom <= r.top + 0.5;
+      if (!apart) found.push(`${a} / ${b}`);
+    }));
+  }
+  return found;
+}"""
+
+
+@pytest.mark.parametrize("viewport", ["phone"], indirect=True)
+def test_cooperative_reads_the_impact_report_in_spanish_and_english_and_downloads_it(visit, tmp_path):
+    v = visit("impact", locale="es-MX", accept_downloads=True)
+    log_in(v, *ADMIN_LOGIN, check=False)
+    for language, heading in (("es", "Informe de impacto"), ("en", "Impact report")):
+        v.goto(f"/coop/impact?lang={language}")
+        v.check(f"impact report {language}")
+        assert v.page.locator("h1").inner_text() == heading
+        assert v.page.locator("svg.chart").count() == 2
+        assert v.page.evaluate(OVERLAPS) == [], f"chart labels overlap at 360 px ({language})"
+        v.page.set_viewport_size({"width": 1280, "height": 800})
+        assert v.page.evaluate(OVERLAPS) == [], f"chart labels overlap on a desktop ({language})"
+        v.page.set_viewport_size({"width": 360, "height": 740})
+    text = v.page.locator("main").inner_text()
+    assert "Methods and sources" in text and "INEGI (CONEVAL method)" in text
+    with v.page.expect_download() as download:
+        v.page.locator("a[href*='/coop/impact.pdf']").click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.name == "telar-impact-12m-en.pdf" and saved.read_bytes().startswith(b"%PDF")

@@ -280,8 +280,9 @@ def test_demo_data_makes_meaningful_pages(app, client, login):
     with app.app_context():
         from storefront.demo import load_demo
         load_demo()
+        payouts = db.session.scalar(select(func.count()).select_from(Payout))
         load_demo()  # idempotent: no second round of payouts
-        assert db.session.scalar(select(func.count()).select_from(Payout)) == 5
+        assert db.session.scalar(select(func.count()).select_from(Payout)) == payouts > 20
         artisan_id = db.session.scalar(select(Artisan.id).where(Artisan.slug == "maria-lopez-huixtan"))
     from tests.conftest import AuthActions
     AuthActions(client).login("coordinator", "demo-coordinator")
