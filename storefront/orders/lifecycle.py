@@ -47,7 +47,8 @@ S = OrderStatus
 UNPAID_STATES = {S.PENDING.value, S.PROCESSING.value, S.EXPIRED.value, S.PAYMENT_FAILED.value}
 
 __all__ = [
-    "PaymentFacts", "RefundFacts", "TransitionRefused", "freeze_terms", "start_checkout", "attach_checkout_session",
+    "PaymentFacts", "RefundFacts", "TransitionRefused", "freeze_terms", "start_checkout",
+    "attach_checkout_session",
     "record_payment", "record_payment_processing", "record_payment_failed", "expire", "record_refund",
     "record_refunds", "release_expired_holds",
     "mark_packed", "mark_shipped", "mark_delivered", "queue_email", "lock_order", "order_url",
