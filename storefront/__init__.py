@@ -41,9 +41,11 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
-    from storefront import accounts, catalog, checkout, earnings, media, orders, payments, studio, system
+    from storefront import (accounts, catalog, checkout, earnings, languages, media, orders, payments, studio,
+                            system)
 
-    for package in (system, catalog, accounts, studio, checkout, payments, orders, earnings, media):
+    for package in (system, catalog, accounts, studio, checkout, payments, orders, earnings, media,
+                    languages):
         app.register_blueprint(package.bp)
 
 

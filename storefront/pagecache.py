@@ -154,6 +154,8 @@ class PageCache:
         session = self.read_session(cookies.get(self.session_cookie))
         if not session.keys() <= self.plain_session_keys:
             return None
+        if session.get("lang") in i18n.INDIGENOUS_LOCALES:
+            return None  # Spanish formatting with another language's text: rendered for her each time
         accept_languages = parse_accept_header(environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept)
         locale = i18n.visitor_locale(session.get("lang"), accept_languages)
         currency = i18n.visitor_currency(session.get("currency"), locale, accept_languages)

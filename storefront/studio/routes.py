@@ -13,6 +13,8 @@ from storefront.media.pipeline import ImageRejected, rejection_message, store_im
 from storefront.models import Artisan, Product
 from storefront.studio import bp, calculator, garments
 from storefront.studio.forms import MAX_PHOTOS, CalculatorForm, GarmentForm
+from storefront.studio.voice import collect_voice, voice_context
+from storefront.voice import stories
 
 GARMENT_MESSAGES = {
     "photos_missing": lambda: _("Add at least one photo of the garment."),
@@ -97,10 +99,19 @@ def _collect_photos(product=None):
     return choice, pending, errors
 
 
-def _render_form(form, product=None, pending=(), photo_errors=(), status=200):
+def _render_form(form, product=None, pending=(), photo_errors=(), status=200, voice=None):
     estimate = calculator.estimate_from_form(form, fee_policy())
+    story = stories.story_of(product.artisan_id, product.id) if product is not None else None
+    voice = voice or {}
     return render_template("studio/garment_form.html", form=form, product=product, pending=pending,
-                           photo_errors=photo_errors, estimate=estimate, max_photos=MAX_PHOTOS), status
+                           photo_errors=photo_errors, estimate=estimate, max_photos=MAX_PHOTOS,
+                           voice=voice_context(story, voice.get("pending"), voice.get("error"))), status
+
+
+def _collect_voice():
+    """The recording of this submit (see storefront.studio.voice) and what the form shows again."""
+    recording, pending, error = collect_voice()
+    return recording, {"pending": pending, "error": error}
 
 
 @bp.route("/")
@@ -120,10 +131,12 @@ def new_garment():
     if request.method == "GET":
         return _render_form(form)
     photos, pending, photo_errors = _collect_photos()
+    recording, voice = _collect_voice()
     action = request.form.get("action", "draft")
-    if not form.validate_on_submit() or photo_errors or action == "calculate":
-        return _render_form(form, pending=pending, photo_errors=photo_errors,
-                            status=200 if action == "calculate" and not form.errors else 422)
+    if not form.validate_on_submit() or photo_errors or voice["error"] or action == "calculate":
+        return _render_form(form, pending=pending, photo_errors=photo_errors, voice=voice,
+                            status=200 if action == "calculate" and not form.errors and not voice["error"]
+                            else 422)
     artisan_id = form.artisan_id.data if current_user.is_staff else current_user.artisan_id
     artisan_scope_or_404(artisan_id)
     try:
@@ -131,7 +144,11 @@ def new_garment():
                                           publish=action == "publish", staff=current_user.is_staff)
     except garments.GarmentRejected as error:
         db.session.rollback()
-        return _render_form(form, pending=pending, photo_errors=[GARMENT_MESSAGES[error.code]()], status=422)
+        return _render_form(form, pending=pending, photo_errors=[GARMENT_MESSAGES[error.code]()], status=422,
+                            voice=voice)
+    if recording is not None:
+        stories.record_story(artisan_id, recording, request.form.get("voice_language", ""),
+                             product_id=product.id)
     flash(_("Your garment is published.") if action == "publish" else _("Your garment is saved as a draft."),
           "info")
     return redirect(url_for("studio.index", artisan=artisan_id if current_user.is_staff else None,
@@ -152,10 +169,12 @@ def edit_garment(product_id):
     if request.method == "GET":
         return _render_form(form, product)
     photos, pending, photo_errors = _collect_photos(product)
+    recording, voice = _collect_voice()
     action = request.form.get("action", "save")
-    if not form.validate_on_submit() or photo_errors or action == "calculate":
-        return _render_form(form, product, pending, photo_errors,
-                            status=200 if action == "calculate" and not form.errors else 422)
+    if not form.validate_on_submit() or photo_errors or voice["error"] or action == "calculate":
+        return _render_form(form, product, pending, photo_errors, voice=voice,
+                            status=200 if action == "calculate" and not form.errors and not voice["error"]
+                            else 422)
     if current_user.is_staff and form.artisan_id.data != product.artisan_id:
         abort(400)  # moving a garment to another artisan is not an edit
     try:
@@ -163,7 +182,10 @@ def edit_garment(product_id):
                                 staff=current_user.is_staff)
     except garments.GarmentRejected as error:
         db.session.rollback()
-        return _render_form(form, product, pending, [GARMENT_MESSAGES[error.code]()], status=422)
+        return _render_form(form, product, pending, [GARMENT_MESSAGES[error.code]()], status=422, voice=voice)
+    if recording is not None:
+        stories.record_story(product.artisan_id, recording, request.form.get("voice_language", ""),
+                             product_id=product.id)
     flash(_("Your changes are saved."), "info")
     return redirect(url_for("studio.index", _anchor=f"garment-{product.id}"))
 

@@ -1,0 +1,57 @@
+"""voice: recorded stories of garments and artisans, with transcripts and translations
+
+Revision ID: 0005_voice
+Revises: 0004_voice
+Create Date: 2026-12-02
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0005_voice"
+down_revision = "0004_voice"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        "voice_stories",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("artisan_id", sa.Integer(), nullable=False),
+        sa.Column("product_id", sa.Integer(), nullable=True),
+        sa.Column("content_hash", sa.String(length=64), nullable=False),
+        sa.Column("duration_ms", sa.Integer(), nullable=False),
+        sa.Column("size_bytes", sa.Integer(), nullable=False),
+        sa.Column("spoken_language", sa.String(length=8), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.CheckConstraint("duration_ms > 0 AND size_bytes > 0", name=op.f("ck_voice_stories_recording_not_empty")),
+        sa.ForeignKeyConstraint(["artisan_id"], ["artisans.id"], name=op.f("fk_voice_stories_artisan_id_artisans"),
+                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["product_id"], ["products.id"], name=op.f("fk_voice_stories_product_id_products"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_voice_stories")),
+    )
+    with op.batch_alter_table("voice_stories") as batch:
+        batch.create_index("ix_voice_stories_artisan_product", ["artisan_id", "product_id"])
+        batch.create_index(op.f("ix_voice_stories_product_id"), ["product_id"])
+        batch.create_index(op.f("ix_voice_stories_content_hash"), ["content_hash"])
+    op.create_table(
+        "voice_story_texts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("story_id", sa.Integer(), nullable=False),
+        sa.Column("locale", sa.String(length=8), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(["story_id"], ["voice_stories.id"],
+                                name=op.f("fk_voice_story_texts_story_id_voice_stories"), ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_voice_story_texts")),
+        sa.UniqueConstraint("story_id", "locale", name=op.f("uq_voice_story_texts_story_id_locale")),
+    )
+
+
+def downgrade():
+    op.drop_table("voice_story_texts")
+    with op.batch_alter_table("voice_stories") as batch:
+        batch.drop_index("ix_voice_stories_content_hash")
+        batch.drop_index("ix_voice_stories_product_id")
+        batch.drop_index("ix_voice_stories_artisan_product")
+    op.drop_table("voice_stories")

@@ -1,0 +1,51 @@
+"""Her voice: a recorded story (of a garment, or of herself on her profile), with written texts."""
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from storefront.models.base import Base, now_utc
+
+
+class VoiceStory(Base):
+    """One recording, Opus in WebM at MEDIA_ROOT/public/audio/<content_hash>.webm.
+
+    `product_id` NULL is the story on her profile; otherwise the story of that garment. One each: a new
+    recording replaces the old one (storefront.voice.stories).
+    """
+    __tablename__ = "voice_stories"
+    __table_args__ = (
+        CheckConstraint("duration_ms > 0 AND size_bytes > 0", name="recording_not_empty"),
+        Index("ix_voice_stories_artisan_product", "artisan_id", "product_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    artisan_id: Mapped[int] = mapped_column(ForeignKey("artisans.id", ondelete="CASCADE"))
+    product_id: Mapped[Optional[int]] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"),
+                                                      index=True)
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    duration_ms: Mapped[int]
+    size_bytes: Mapped[int]
+    # The language she speaks in it (tzo, tzh, es...); its transcript is the text in that language.
+    spoken_language: Mapped[str] = mapped_column(String(8), default="")
+    created_at: Mapped[datetime] = mapped_column(default=now_utc)
+
+    texts: Mapped[list["VoiceStoryText"]] = relationship(
+        back_populates="story", cascade="all, delete-orphan", order_by="VoiceStoryText.locale")
+
+    def text_in(self, locale):
+        return next((t.text for t in self.texts if t.locale == locale and t.text), None)
+
+
+class VoiceStoryText(Base):
+    """What she says, written: the transcript (locale = spoken language) or a translation."""
+    __tablename__ = "voice_story_texts"
+    __table_args__ = (UniqueConstraint("story_id", "locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("voice_stories.id", ondelete="CASCADE"))
+    locale: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(Text)
+
+    story: Mapped[VoiceStory] = relationship(back_populates="texts")
