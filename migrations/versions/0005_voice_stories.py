@@ -1,4 +1,5 @@
-"""voice: recorded stories of garments and artisans, with transcripts and translations
+"""voice: recorded stories of garments and artisans, with transcripts and translations; spoken
+guides of the studio's screens
 
 Revision ID: 0005_voice
 Revises: 0004_voice
@@ -46,9 +47,23 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_voice_story_texts")),
         sa.UniqueConstraint("story_id", "locale", name=op.f("uq_voice_story_texts_story_id_locale")),
     )
+    op.create_table(
+        "screen_guides",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("screen", sa.String(length=40), nullable=False),
+        sa.Column("language", sa.String(length=8), nullable=False),
+        sa.Column("content_hash", sa.String(length=64), nullable=False),
+        sa.Column("duration_ms", sa.Integer(), nullable=False),
+        sa.Column("size_bytes", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.CheckConstraint("duration_ms > 0 AND size_bytes > 0", name=op.f("ck_screen_guides_recording_not_empty")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_screen_guides")),
+        sa.UniqueConstraint("screen", "language", name=op.f("uq_screen_guides_screen_language")),
+    )
 
 
 def downgrade():
+    op.drop_table("screen_guides")
     op.drop_table("voice_story_texts")
     with op.batch_alter_table("voice_stories") as batch:
         batch.drop_index("ix_voice_stories_content_hash")

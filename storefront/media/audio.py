@@ -169,16 +169,17 @@ def read_pending_token(token: str, user_id: int):
 
 
 def prune_unused_audio(older_than_seconds: int = 24 * 3600) -> int:
-    """Remove recordings no story uses (accepted with a form never saved), once old enough."""
+    """Remove recordings no story or guide uses (accepted with a form never saved), once old enough."""
     from sqlalchemy import select
 
     from storefront.extensions import db
-    from storefront.models import VoiceStory
+    from storefront.models import ScreenGuide, VoiceStory
 
     folder = public_dir() / AUDIO_SUBDIR
     if not folder.exists():
         return 0
     used = set(db.session.scalars(select(VoiceStory.content_hash)))
+    used |= set(db.session.scalars(select(ScreenGuide.content_hash)))
     cutoff = time.time() - older_than_seconds
     removed = 0
     for path in folder.glob("*.webm"):

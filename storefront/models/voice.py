@@ -49,3 +49,21 @@ class VoiceStoryText(Base):
     text: Mapped[str] = mapped_column(Text)
 
     story: Mapped[VoiceStory] = relationship(back_populates="texts")
+
+
+class ScreenGuide(Base):
+    """A short spoken explanation of one studio screen in one language, recorded by staff; the studio
+    plays the one in her interface language, else the Spanish one (storefront.voice.guides)."""
+    __tablename__ = "screen_guides"
+    __table_args__ = (
+        UniqueConstraint("screen", "language"),
+        CheckConstraint("duration_ms > 0 AND size_bytes > 0", name="recording_not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    screen: Mapped[str] = mapped_column(String(40))
+    language: Mapped[str] = mapped_column(String(8))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    duration_ms: Mapped[int]
+    size_bytes: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=now_utc)

@@ -5,10 +5,11 @@ from flask_login import current_user
 
 from storefront.accounts.permissions import EVERYONE_LOGGED_IN, STAFF, allow, artisan_scope_or_404
 from storefront.extensions import db
+from storefront.i18n import interface_language
 from storefront.media import audio
 from storefront.models import Artisan, VoiceStory
 from storefront.studio import bp
-from storefront.voice import stories
+from storefront.voice import guides, stories
 
 
 def collect_voice():
@@ -34,7 +35,6 @@ def voice_context(story=None, pending=None, error=None):
 
 
 def _default_spoken_language():
-    from storefront.i18n import interface_language
     language = interface_language()
     return language if language in stories.SPOKEN_LANGUAGES else "es"
 
@@ -85,3 +85,9 @@ def story_texts(story_id):
         return redirect(url_for("studio.story_texts", story_id=story.id))
     return render_template("studio/story_texts.html", story=story, locales=stories.TEXT_LOCALES,
                            spoken_languages=stories.SPOKEN_LANGUAGES)
+
+
+@bp.app_template_global("screen_guide")
+def screen_guide():
+    """The spoken explanation of this studio screen in her interface language, else Spanish."""
+    return guides.guide_for(request.endpoint, interface_language())

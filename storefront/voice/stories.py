@@ -8,7 +8,7 @@ from sqlalchemy import select
 from storefront.accounts.services import audit
 from storefront.extensions import db
 from storefront.media.audio import StoredAudio, audio_path
-from storefront.models import VoiceStory, VoiceStoryText
+from storefront.models import ScreenGuide, VoiceStory, VoiceStoryText
 
 SPOKEN_LANGUAGES = ("tzo", "tzh", "es")
 TEXT_LOCALES = ("tzo", "tzh", "es", "en", "fr", "de")
@@ -79,10 +79,12 @@ def set_texts(story, texts):
 
 
 def remove_unused_files(hashes):
-    """Delete recordings no story uses any more (after the commit that let go of them)."""
+    """Delete recordings no story and no screen guide uses any more (after the commit that let go)."""
     for content_hash in hashes:
         used = db.session.scalar(select(VoiceStory.id)
                                  .where(VoiceStory.content_hash == content_hash).limit(1))
+        used = used or db.session.scalar(select(ScreenGuide.id)
+                                         .where(ScreenGuide.content_hash == content_hash).limit(1))
         if used is None:
             audio_path(content_hash).unlink(missing_ok=True)
 
