@@ -1,5 +1,5 @@
 """voice: recorded stories of garments and artisans, with transcripts and translations; spoken
-guides of the studio's screens
+guides of the studio's screens; news from her loom
 
 Revision ID: 0005_voice
 Revises: 0004_voice
@@ -60,9 +60,31 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_screen_guides")),
         sa.UniqueConstraint("screen", "language", name=op.f("uq_screen_guides_screen_language")),
     )
+    op.create_table(
+        "artisan_updates",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("artisan_id", sa.Integer(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("photo_hash", sa.String(length=64), nullable=True),
+        sa.Column("photo_path", sa.String(length=255), nullable=True),
+        sa.Column("photo_width", sa.Integer(), nullable=True),
+        sa.Column("voice_hash", sa.String(length=64), nullable=True),
+        sa.Column("voice_duration_ms", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.CheckConstraint("body <> '' OR photo_hash IS NOT NULL OR voice_hash IS NOT NULL",
+                           name=op.f("ck_artisan_updates_not_empty")),
+        sa.ForeignKeyConstraint(["artisan_id"], ["artisans.id"], name=op.f("fk_artisan_updates_artisan_id_artisans"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_artisan_updates")),
+    )
+    with op.batch_alter_table("artisan_updates") as batch:
+        batch.create_index("ix_artisan_updates_artisan_created", ["artisan_id", "created_at"])
 
 
 def downgrade():
+    with op.batch_alter_table("artisan_updates") as batch:
+        batch.drop_index("ix_artisan_updates_artisan_created")
+    op.drop_table("artisan_updates")
     op.drop_table("screen_guides")
     op.drop_table("voice_story_texts")
     with op.batch_alter_table("voice_stories") as batch:

@@ -10,7 +10,7 @@ from storefront.i18n import current_currency, current_locale
 from storefront.money import allocate, format_money, price_breakdown
 from storefront.pagecache import cacheable
 from storefront.pricing import price_in
-from storefront.voice import stories
+from storefront.voice import news, stories
 
 BRAND = "Telar"
 
@@ -111,10 +111,24 @@ def artisan(slug):
     return render_template(
         "catalog/artisan.html", artisan=found, story=present.artisan_story(found, locale), portrait=portrait,
         languages=present.artisan_languages(found), voice=_voice(found.id, None, locale),
+        updates=news.updates_of(found.id),
         cards=_cards(products, queries.reserved_product_ids([p.id for p in products])),
         og_image=portrait.absolute(640)
         if portrait else None,
         alternates=seo.alternates(), canonical=seo.canonical_url())
+
+
+@bp.route("/artisans/<slug>/updates.atom")
+@allow(PUBLIC)
+def artisan_updates_feed(slug):
+    """An Atom feed of her news, for buyers who follow her."""
+    found = queries.artisan_by_slug(catalog_filters.clean_text(slug, 200))
+    if found is None:
+        abort(404)
+    base = (current_app.config.get("PUBLIC_BASE_URL") or request.url_root).rstrip("/")
+    body = render_template("catalog/updates.atom", artisan=found, updates=news.updates_of(found.id, 30),
+                           base=base, page_url=base + url_for("catalog.artisan", slug=found.slug))
+    return Response(body, mimetype="application/atom+xml")
 
 
 @bp.route("/about")

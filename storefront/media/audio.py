@@ -173,13 +173,14 @@ def prune_unused_audio(older_than_seconds: int = 24 * 3600) -> int:
     from sqlalchemy import select
 
     from storefront.extensions import db
-    from storefront.models import ScreenGuide, VoiceStory
+    from storefront.models import ArtisanUpdate, ScreenGuide, VoiceStory
 
     folder = public_dir() / AUDIO_SUBDIR
     if not folder.exists():
         return 0
     used = set(db.session.scalars(select(VoiceStory.content_hash)))
     used |= set(db.session.scalars(select(ScreenGuide.content_hash)))
+    used |= {h for h in db.session.scalars(select(ArtisanUpdate.voice_hash)) if h}
     cutoff = time.time() - older_than_seconds
     removed = 0
     for path in folder.glob("*.webm"):

@@ -8,12 +8,12 @@ from storefront.models.orders import (HoldStatus, Order, OrderLine, OrderStatus,
                                       WebhookEvent)
 from storefront.models.settings import (CooperativeSettings, ExchangeRate, ReferenceLine, ShippingRate,
                                         ShippingZone)
-from storefront.models.voice import ScreenGuide, VoiceStory, VoiceStoryText
+from storefront.models.voice import ArtisanUpdate, ScreenGuide, VoiceStory, VoiceStoryText
 
 __all__ = [
     "AuditEntry", "Role", "User", "Base", "now_utc", "CONTENT_LOCALES", "Artisan", "ArtisanTranslation",
     "Product", "ProductImage", "ProductStatus", "ProductTranslation", "IncomeBaseline", "LedgerEntry",
     "LedgerKind", "Payout", "PayoutMethod", "HoldStatus", "Order", "OrderLine", "OrderStatus", "StockHold",
     "WebhookEvent", "CooperativeSettings", "ExchangeRate", "ReferenceLine", "ShippingRate", "ShippingZone",
-    "ScreenGuide", "VoiceStory", "VoiceStoryText",
+    "ArtisanUpdate", "ScreenGuide", "VoiceStory", "VoiceStoryText",
 ]

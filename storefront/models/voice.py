@@ -67,3 +67,24 @@ class ScreenGuide(Base):
     duration_ms: Mapped[int]
     size_bytes: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
+
+
+class ArtisanUpdate(Base):
+    """News from her loom: a dated update on her profile (a few words, a photo, a voice note)."""
+    __tablename__ = "artisan_updates"
+    __table_args__ = (
+        CheckConstraint("body <> '' OR photo_hash IS NOT NULL OR voice_hash IS NOT NULL", name="not_empty"),
+        Index("ix_artisan_updates_artisan_created", "artisan_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    artisan_id: Mapped[int] = mapped_column(ForeignKey("artisans.id", ondelete="CASCADE"))
+    body: Mapped[str] = mapped_column(Text, default="")
+    # A photo through the image pipeline (derivatives at MEDIA_ROOT/public/<hash>-<width>.<ext>).
+    photo_hash: Mapped[Optional[str]] = mapped_column(String(64))
+    photo_path: Mapped[Optional[str]] = mapped_column(String(255))
+    photo_width: Mapped[Optional[int]]
+    # A voice note through storefront.media.audio.
+    voice_hash: Mapped[Optional[str]] = mapped_column(String(64))
+    voice_duration_ms: Mapped[Optional[int]]
+    created_at: Mapped[datetime] = mapped_column(default=now_utc)

@@ -1,4 +1,4 @@
-"""The studio's voice pages: her story on her profile, and the written texts a coordinator adds."""
+"""The studio's voice pages: her story on her profile, the texts a coordinator adds, her news."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -7,9 +7,11 @@ from storefront.accounts.permissions import EVERYONE_LOGGED_IN, STAFF, allow, ar
 from storefront.extensions import db
 from storefront.i18n import interface_language
 from storefront.media import audio
-from storefront.models import Artisan, VoiceStory
+from storefront.media.uploads import MAX_BYTES_PLUS_ONE
+from storefront.models import Artisan, ArtisanUpdate, VoiceStory
 from storefront.studio import bp
 from storefront.voice import guides, stories
+from storefront.voice import news as news_updates
 
 
 def collect_voice():
@@ -91,3 +93,33 @@ def story_texts(story_id):
 def screen_guide():
     """The spoken explanation of this studio screen in her interface language, else Spanish."""
     return guides.guide_for(request.endpoint, interface_language())
+
+
+@bp.route("/news", methods=["GET", "POST"])
+@allow(*EVERYONE_LOGGED_IN)
+def news():
+    """News from her loom: a few words, a photo or a voice note, shown on her page newest first."""
+    artisan = _profile_artisan()
+    error, status = None, 200
+    if request.method == "POST":
+        if request.form.get("action") == "remove":
+            update = db.get_or_404(ArtisanUpdate, request.form.get("update", type=int))
+            if update.artisan_id != artisan.id:
+                abort(404)
+            news_updates.remove_update(update)
+            flash(_("The news is removed."), "info")
+            return redirect(url_for("studio.news", artisan=artisan.id if current_user.is_staff else None))
+        photo, voice = request.files.get("photo"), request.files.get("voice")
+        try:
+            news_updates.post_update(
+                artisan.id, request.form.get("body", ""),
+                photo.read(MAX_BYTES_PLUS_ONE) if photo and photo.filename else b"",
+                voice.read(audio.MAX_AUDIO_BYTES_PLUS_ONE) if voice and voice.filename else b"")
+        except news_updates.UpdateRejected as rejected:
+            error = rejected.message or _("Write a few words, or add a photo or a voice note.")
+            status = 422
+        else:
+            flash(_("Your news is on your page."), "info")
+            return redirect(url_for("studio.news", artisan=artisan.id if current_user.is_staff else None))
+    return render_template("studio/news.html", artisan=artisan, updates=news_updates.updates_of(artisan.id),
+                           error=error, max_body=news_updates.MAX_BODY), status

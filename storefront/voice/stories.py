@@ -8,7 +8,7 @@ from sqlalchemy import select
 from storefront.accounts.services import audit
 from storefront.extensions import db
 from storefront.media.audio import StoredAudio, audio_path
-from storefront.models import ScreenGuide, VoiceStory, VoiceStoryText
+from storefront.models import ArtisanUpdate, ScreenGuide, VoiceStory, VoiceStoryText
 
 SPOKEN_LANGUAGES = ("tzo", "tzh", "es")
 TEXT_LOCALES = ("tzo", "tzh", "es", "en", "fr", "de")
@@ -85,6 +85,8 @@ def remove_unused_files(hashes):
                                  .where(VoiceStory.content_hash == content_hash).limit(1))
         used = used or db.session.scalar(select(ScreenGuide.id)
                                          .where(ScreenGuide.content_hash == content_hash).limit(1))
+        used = used or db.session.scalar(select(ArtisanUpdate.id)
+                                         .where(ArtisanUpdate.voice_hash == content_hash).limit(1))
         if used is None:
             audio_path(content_hash).unlink(missing_ok=True)
 
