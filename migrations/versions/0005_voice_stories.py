@@ -1,5 +1,5 @@
 """voice: recorded stories of garments and artisans, with transcripts and translations; spoken
-guides of the studio's screens; news from her loom
+guides of the studio's screens; news from her loom; an idempotency key per garment draft
 
 Revision ID: 0005_voice
 Revises: 0004_voice
@@ -79,9 +79,15 @@ def upgrade():
     )
     with op.batch_alter_table("artisan_updates") as batch:
         batch.create_index("ix_artisan_updates_artisan_created", ["artisan_id", "created_at"])
+    with op.batch_alter_table("products") as batch:
+        batch.add_column(sa.Column("draft_key", sa.String(length=64), nullable=True))
+        batch.create_unique_constraint(op.f("uq_products_draft_key"), ["draft_key"])
 
 
 def downgrade():
+    with op.batch_alter_table("products") as batch:
+        batch.drop_constraint(op.f("uq_products_draft_key"), type_="unique")
+        batch.drop_column("draft_key")
     with op.batch_alter_table("artisan_updates") as batch:
         batch.drop_index("ix_artisan_updates_artisan_created")
     op.drop_table("artisan_updates")

@@ -1,4 +1,7 @@
 """The studio: her garments, the garment form with photos, status changes, uploads, the calculator."""
+import re
+import secrets
+
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -100,12 +103,23 @@ def _collect_photos(product=None):
 
 
 def _render_form(form, product=None, pending=(), photo_errors=(), status=200, voice=None):
+    draft_key = None if product is not None else (_draft_key() or secrets.token_urlsafe(18))
     estimate = calculator.estimate_from_form(form, fee_policy())
     story = stories.story_of(product.artisan_id, product.id) if product is not None else None
     voice = voice or {}
     return render_template("studio/garment_form.html", form=form, product=product, pending=pending,
                            photo_errors=photo_errors, estimate=estimate, max_photos=MAX_PHOTOS,
-                           voice=voice_context(story, voice.get("pending"), voice.get("error"))), status
+                           voice=voice_context(story, voice.get("pending"), voice.get("error")),
+                           draft_key=draft_key), status
+
+
+DRAFT_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+def _draft_key():
+    """The form's idempotency key (made when the form was first shown, or by the phone's offline draft)."""
+    key = request.form.get("draft_key", "")
+    return key if DRAFT_KEY.match(key) else None
 
 
 def _collect_voice():
@@ -139,9 +153,16 @@ def new_garment():
                             else 422)
     artisan_id = form.artisan_id.data if current_user.is_staff else current_user.artisan_id
     artisan_scope_or_404(artisan_id)
+    draft_key = _draft_key()
+    repeated = garments.garment_of_draft(artisan_id, draft_key)
+    if repeated is not None:  # this garment already arrived (a submit sent again): nothing new is made
+        flash(_("This garment had already arrived; it is not added twice."), "info")
+        return redirect(url_for("studio.index", artisan=artisan_id if current_user.is_staff else None,
+                                _anchor=f"garment-{repeated.id}"))
     try:
         product = garments.create_garment(artisan_id, garments.GarmentData.from_form(form), photos,
-                                          publish=action == "publish", staff=current_user.is_staff)
+                                          publish=action == "publish", staff=current_user.is_staff,
+                                          draft_key=draft_key)
     except garments.GarmentRejected as error:
         db.session.rollback()
         return _render_form(form, pending=pending, photo_errors=[GARMENT_MESSAGES[error.code]()], status=422,
