@@ -4,7 +4,7 @@ Locale: an explicit choice (`?lang=` , remembered in the session) > the logged-i
 Accept-Language > the area's default (Spanish in the studio and cooperative pages, English for buyers).
 Tsotsil (`tzo`) and Tseltal (`tzh`) are interface languages without CLDR data: Babel cannot format for
 them, so Flask-Babel's locale is Spanish (formatted as es_MX) while the interface text comes from their
-catalogue with Spanish as the fallback (storefront.i18n_domain). They are offered in the studio and
+catalogue with Spanish as the fallback (InterfaceDomain, below). They are offered in the studio and
 cooperative pages, and on public pages only when the cooperative turns that on.
 Currency: `?currency=` (remembered) > the currency of the country her browser names (en-GB → GBP,
 fr-CA → CAD, ja → JPY) when the shop sells in it > a default for the locale. Unknown codes are ignored.
@@ -110,6 +110,8 @@ def indigenous_languages_offered():
     """tzo and tzh are offered here: always in the studio and staff pages, on public pages by choice."""
     if is_staff_area():
         return True
+    # Imported here: storefront.extensions imports this module (InterfaceBabel), and the settings
+    # module needs the extensions.
     from storefront.cooperative import get_settings
     return bool(get_settings().public_indigenous_languages)
 
