@@ -43,11 +43,12 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
-    from storefront import accounts, catalog, checkout, earnings, media, orders, payments, studio, system
-    from storefront import web_ids
+    from storefront import (accounts, catalog, checkout, earnings, languages, media, orders, payments, studio,
+                            system, web_ids)
 
     web_ids.register(app)  # first: `<id:…>` and bounded `<int:…>` converters for every rule
-    for package in (system, catalog, accounts, studio, checkout, payments, orders, earnings, media):
+    for package in (system, catalog, accounts, studio, checkout, payments, orders, earnings, media,
+                    languages):
         app.register_blueprint(package.bp)
 
 

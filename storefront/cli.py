@@ -116,6 +116,38 @@ def translate_compile():
     _pybabel("compile", "-d", "translations")
 
 
+@translate.command("export")
+@click.option("--lang", "language", required=True, help="tzo (Tsotsil) or tzh (Tseltal).")
+@click.argument("out", type=click.Path(dir_okay=False))
+def translate_export(language, out):
+    """Write the studio's strings for LANG to OUT (.po), each with its Spanish text as a guide."""
+    from storefront.languages.catalogues import CatalogueRejected, export_catalogue
+    try:
+        total, translated = export_catalogue(language, out)
+    except CatalogueRejected as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{out}: {total} strings of the studio, {translated} already translated in {language}")
+
+
+@translate.command("import")
+@click.option("--lang", "language", required=True, help="tzo (Tsotsil) or tzh (Tseltal).")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+def translate_import(language, source):
+    """Check SOURCE (a translated .po), merge it into the LANG catalogue and compile it.
+
+    Refused whole, with every problem listed, when a placeholder or a tag differs from the original
+    or a translation does not say where it comes from (`# source: ...`).
+    """
+    from storefront.languages.catalogues import CatalogueRejected, import_catalogue
+    try:
+        result = import_catalogue(language, source)
+    except CatalogueRejected as error:
+        raise click.ClickException("nothing imported:\n" + str(error)) from None
+    for line in result.skipped:
+        click.echo(f"skipped, {line}")
+    click.echo(f"{result.imported} translations imported, {result.unchanged} unchanged; compiled")
+
+
 @click.group()
 def backup():
     """Back up and restore the database and the photos (see storefront/backup.py, docs/deployment.md)."""

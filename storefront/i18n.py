@@ -2,15 +2,20 @@
 
 Locale: an explicit choice (`?lang=` , remembered in the session) > the logged-in user's preference >
 Accept-Language > the area's default (Spanish in the studio and cooperative pages, English for buyers).
+Tsotsil (`tzo`) and Tseltal (`tzh`) are interface languages without CLDR data: Babel cannot format for
+them, so Flask-Babel's locale is Spanish (formatted as es_MX) while the interface text comes from their
+catalogue with Spanish as the fallback (InterfaceDomain, below). They are offered in the studio and
+cooperative pages, and on public pages only when the cooperative turns that on.
 Currency: `?currency=` (remembered) > the currency of the country her browser names (en-GB → GBP,
 fr-CA → CAD, ja → JPY) when the shop sells in it > a default for the locale. Unknown codes are ignored.
 """
 from functools import lru_cache
 
+from babel import support
 from babel.core import Locale, UnknownLocaleError, get_global
 from babel.numbers import get_territory_currencies
-from flask import g, has_request_context, request, session
-from flask_babel import get_locale
+from flask import current_app, g, has_request_context, request, session
+from flask_babel import Babel, Domain, get_locale
 from flask_login import current_user
 
 from storefront.money import BUYER_CURRENCIES
@@ -20,7 +25,13 @@ BUYER_DEFAULT_LOCALE = "en"
 STAFF_DEFAULT_LOCALE = "es"
 STAFF_BLUEPRINTS = ("studio", "accounts", "earnings", "orders")
 CURRENCY_FOR_LOCALE = {"en": "USD", "es": "MXN", "fr": "EUR", "de": "EUR"}
-LOCALE_NAMES = {"en": "English", "es": "Español", "fr": "Français", "de": "Deutsch"}
+LOCALE_NAMES = {"en": "English", "es": "Español", "fr": "Français", "de": "Deutsch",
+                # Each language by its own name (autonym), then the name Spanish readers know.
+                "tzo": "Batsʼi kʼop (tsotsil)", "tzh": "Batsʼil kʼop (tseltal)"}
+# Languages CLDR lacks: never handed to Babel (UnknownLocaleError); formatted as Spanish (es_MX) and
+# their untranslated strings shown in Spanish.
+INDIGENOUS_LOCALES = ("tzo", "tzh")
+INTERFACE_FALLBACK = "es"
 
 
 def _valid_locale(value):
@@ -33,9 +44,15 @@ def _valid_currency(value):
     return value if value in BUYER_CURRENCIES else None
 
 
+def _valid_interface_language(value):
+    """A Babel locale of the interface, or tzo / tzh."""
+    value = (value or "").strip().lower().replace("-", "_").split("_")[0]
+    return value if value in LOCALES or value in INDIGENOUS_LOCALES else None
+
+
 def remember_choices():
     """Store an explicit `lang` or `currency` choice from the query string in the session."""
-    lang = _valid_locale(request.args.get("lang"))
+    lang = _valid_interface_language(request.args.get("lang"))
     if lang and session.get("lang") != lang:
         session["lang"] = lang
     currency = _valid_currency(request.args.get("currency"))
@@ -89,16 +106,48 @@ def _currency_of_language_tag(tag):
     return next((c for c in get_territory_currencies(territory, tender=True) if c in BUYER_CURRENCIES), None)
 
 
-def select_locale():
-    """Flask-Babel locale selector."""
-    explicit = _valid_locale(request.args.get("lang")) or _valid_locale(session.get("lang"))
-    if explicit:
-        return explicit
-    if current_user and current_user.is_authenticated and _valid_locale(current_user.locale):
-        return current_user.locale
+def indigenous_languages_offered():
+    """tzo and tzh are offered here: always in the studio and staff pages, on public pages by choice."""
+    if is_staff_area():
+        return True
+    # Imported here: storefront.extensions imports this module (InterfaceBabel), and the settings
+    # module needs the extensions.
+    from storefront.cooperative import get_settings
+    return bool(get_settings().public_indigenous_languages)
+
+
+def interface_language():
+    """The language of this page's text: a Babel locale, or tzo / tzh where they are offered."""
+    if "interface_language" not in g:
+        g.interface_language = _choose_interface_language()
+    return g.interface_language
+
+
+def _choose_interface_language():
+    chosen = (_valid_interface_language(request.args.get("lang"))
+              or _valid_interface_language(session.get("lang")))
+    if chosen is None and current_user and current_user.is_authenticated:
+        chosen = _valid_interface_language(current_user.locale)
+    if chosen in INDIGENOUS_LOCALES:
+        # Not offered here (a public page the cooperative keeps in Babel's languages): Spanish, the
+        # language she reads second, rather than the browser's.
+        return chosen if indigenous_languages_offered() else INTERFACE_FALLBACK
+    if chosen:
+        return chosen
     if is_staff_area():
         return STAFF_DEFAULT_LOCALE
     return visitor_locale(None, request.accept_languages)
+
+
+def select_locale():
+    """Flask-Babel locale selector: never tzo or tzh (Babel has no data for them), Spanish instead."""
+    language = interface_language()
+    return INTERFACE_FALLBACK if language in INDIGENOUS_LOCALES else language
+
+
+def interface_languages():
+    """The languages the switcher offers on this page."""
+    return LOCALES + INDIGENOUS_LOCALES if indigenous_languages_offered() else LOCALES
 
 
 def select_timezone():
@@ -124,8 +173,54 @@ def template_context():
         return {"LOCALES": LOCALES, "LOCALE_NAMES": LOCALE_NAMES, "CURRENCIES": BUYER_CURRENCIES}
     return {
         "current_locale": current_locale(),
+        "interface_language": interface_language(),
+        "INTERFACE_LANGUAGES": interface_languages(),
         "current_currency": current_currency(),
         "LOCALES": LOCALES,
         "LOCALE_NAMES": LOCALE_NAMES,
         "CURRENCIES": BUYER_CURRENCIES,
     }
+
+
+class InterfaceDomain(Domain):
+    """The message domain of every page: Babel's for its locales; for tzo and tzh their catalogue,
+    each string it lacks looked up in Spanish (never English), as SearXNG does for languages CLDR lacks."""
+
+    def get_translations(self):
+        if not has_request_context() or interface_language() not in INDIGENOUS_LOCALES:
+            return super().get_translations()
+        language = interface_language()
+        cache = self.get_translations_cache(None)
+        key = (language, self.domain[0])
+        if key not in cache:
+            translations = self._load(language)
+            translations.add_fallback(self._load(INTERFACE_FALLBACK))
+            cache[key] = translations
+        return cache[key]
+
+    def get_translations_cache(self, ctx):
+        """Loaded catalogues, kept per app (each app may read its own translation directories)."""
+        return current_app.extensions.setdefault("interface_translations", {})
+
+    def _load(self, language):
+        """One language's catalogues from every translation directory (tzo is a plain directory name
+        for gettext: no Locale is built from it)."""
+        merged = support.Translations()
+        for dirname in self.translation_directories:
+            catalogue = support.Translations.load(dirname, [language], self.domain[0])
+            if isinstance(catalogue, support.Translations):
+                merged.merge(catalogue)
+                merged.plural = catalogue.plural
+        return merged
+
+
+class InterfaceBabel(Babel):
+    """Flask-Babel whose message domain follows the interface language (see InterfaceDomain)."""
+
+    _interface_domain = None
+
+    @property
+    def domain_instance(self):
+        if self._interface_domain is None:
+            self._interface_domain = InterfaceDomain(domain=self.domain)
+        return self._interface_domain

@@ -1,14 +1,14 @@
 """empowerment surveys: the questionnaire recorded for each artisan at baseline and at the end of a period
 
 Revision ID: 0004_impact
-Revises: 0004_speed
+Revises: 0004_security
 Create Date: 2026-12-02
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_impact"
-down_revision = "0004_speed"
+down_revision = "0004_security"
 branch_labels = None
 depends_on = None
 

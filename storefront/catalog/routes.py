@@ -10,6 +10,7 @@ from storefront.i18n import current_currency, current_locale
 from storefront.money import allocate, format_money, price_breakdown
 from storefront.pagecache import cacheable
 from storefront.pricing import price_in
+from storefront.voice import news, stories
 
 BRAND = "Telar"
 
@@ -75,9 +76,16 @@ def product(slug):
         "catalog/product.html", card=card, product=found, artisan=found.artisan, pictures=pictures,
         artisan_story=present.artisan_story(found.artisan, locale), portrait=present.portrait(found.artisan),
         breakdown=breakdown, more=_cards(queries.more_by_artisan(found)),
+        voice=_voice(found.artisan_id, found.id, locale),
         jsonld=seo.product_jsonld(card, card.content, found.artisan, canonical, image_urls, BRAND),
         og_image=image_urls[0] if image_urls else None, canonical=canonical, alternates=seo.alternates(),
         can_add_to_cart="checkout.cart_add" in current_app.view_functions)
+
+
+def _voice(artisan_id, product_id, locale):
+    """Her recorded story for the page's player: (story, transcript, translation), or None."""
+    story = stories.story_of(artisan_id, product_id)
+    return (story, *stories.text_for_reader(story, locale)) if story is not None else None
 
 
 @bp.route("/artisans/")
@@ -102,11 +110,25 @@ def artisan(slug):
     portrait = present.portrait(found)
     return render_template(
         "catalog/artisan.html", artisan=found, story=present.artisan_story(found, locale), portrait=portrait,
-        languages=present.artisan_languages(found),
+        languages=present.artisan_languages(found), voice=_voice(found.id, None, locale),
+        updates=news.updates_of(found.id),
         cards=_cards(products, queries.reserved_product_ids([p.id for p in products])),
         og_image=portrait.absolute(640)
         if portrait else None,
         alternates=seo.alternates(), canonical=seo.canonical_url())
+
+
+@bp.route("/artisans/<slug>/updates.atom")
+@allow(PUBLIC)
+def artisan_updates_feed(slug):
+    """An Atom feed of her news, for buyers who follow her."""
+    found = queries.artisan_by_slug(catalog_filters.clean_text(slug, 200))
+    if found is None:
+        abort(404)
+    base = (current_app.config.get("PUBLIC_BASE_URL") or request.url_root).rstrip("/")
+    body = render_template("catalog/updates.atom", artisan=found, updates=news.updates_of(found.id, 30),
+                           base=base, page_url=base + url_for("catalog.artisan", slug=found.slug))
+    return Response(body, mimetype="application/atom+xml")
 
 
 @bp.route("/about")

@@ -13,11 +13,14 @@ def media():
 @with_appcontext
 def media_prune(older_than_hours):
     """Remove abandoned uploads and photos no garment or portrait uses (pending photos never saved)."""
+    from storefront.media.audio import prune_unused_audio
     from storefront.media.uploads import prune_incoming, prune_unused
     seconds = older_than_hours * 3600
     incoming = prune_incoming(seconds)
     photos = prune_unused(seconds)
-    click.echo(f"removed {incoming} abandoned upload files and {photos} unused photos")
+    recordings = prune_unused_audio(seconds)
+    click.echo(f"removed {incoming} abandoned upload files, {photos} unused photos "
+               f"and {recordings} unused recordings")
 
 
 commands = [media]

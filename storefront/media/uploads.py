@@ -178,10 +178,11 @@ def prune_unused(older_than_seconds: int = 24 * 3600) -> int:
 
     from storefront.extensions import db
     from storefront.media.pipeline import delete_files
-    from storefront.models import Artisan, ProductImage
+    from storefront.models import Artisan, ArtisanUpdate, ProductImage
 
     used = set(db.session.scalars(select(ProductImage.content_hash)))
     used |= {h for h in db.session.scalars(select(Artisan.portrait_hash)) if h}
+    used |= {h for h in db.session.scalars(select(ArtisanUpdate.photo_hash)) if h}
     cutoff = time.time() - older_than_seconds
     removed = 0
     if not private_dir().exists():

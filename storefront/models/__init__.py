@@ -10,6 +10,7 @@ from storefront.models.orders import (HoldStatus, Order, OrderLine, OrderRefund,
 from storefront.models.outbox import EmailStatus, OutboxEmail
 from storefront.models.settings import (CooperativeSettings, ExchangeRate, ReferenceLine, ShippingRate,
                                         ShippingZone)
+from storefront.models.voice import ArtisanUpdate, ScreenGuide, VoiceStory, VoiceStoryText
 
 __all__ = [
     "AuditEntry", "LoginBlock", "Role", "User",
@@ -18,4 +19,5 @@ __all__ = [
     "LedgerKind", "Payout", "PayoutMethod", "HoldStatus", "Order", "OrderLine", "OrderStatus", "StockHold",
     "WebhookEvent", "OrderRefund", "RefundStatus", "EmailStatus", "OutboxEmail", "EmpowermentSurvey",
     "CooperativeSettings", "ExchangeRate", "ReferenceLine", "ShippingRate", "ShippingZone",
+    "ArtisanUpdate", "ScreenGuide", "VoiceStory", "VoiceStoryText",
 ]

@@ -93,6 +93,8 @@ class Product(Base):
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
     updated_at: Mapped[datetime] = mapped_column(default=now_utc, onupdate=now_utc)
     published_at: Mapped[Optional[datetime]]
+    # The form's (or the phone's offline draft's) idempotency key: a submit sent twice makes one garment.
+    draft_key: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
 
     artisan: Mapped[Artisan] = relationship(back_populates="products")
     translations: Mapped[list["ProductTranslation"]] = relationship(

@@ -3,7 +3,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storefront.models.base import Base, now_utc
@@ -83,6 +83,8 @@ class CooperativeSettings(Base):
     card_fee_bp: Mapped[int]
     card_fee_fixed_amount: Mapped[int]
     programme_start: Mapped[date]
+    # Tsotsil and Tseltal interfaces on the public pages too (always offered in the studio).
+    public_indigenous_languages: Mapped[bool] = mapped_column(default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(default=now_utc, onupdate=now_utc)
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from storefront.accounts.services import audit, diff
@@ -137,18 +138,42 @@ def check_photo_count(count):
         raise GarmentRejected("photos", "photos_too_many")
 
 
+def garment_of_draft(artisan_id: int, draft_key):
+    """The garment already made from this draft key for this artisan, if any."""
+    if not draft_key:
+        return None
+    return db.session.scalar(select(Product).where(Product.draft_key == draft_key,
+                                                   Product.artisan_id == artisan_id))
+
+
 def create_garment(artisan_id: int, data: GarmentData, photos: PhotoChoice, publish: bool,
-                   staff: bool) -> Product:
-    """Add a garment for an artisan, as a draft or published; one commit with its audit entry."""
+                   staff: bool, draft_key=None) -> Product:
+    """Add a garment for an artisan, as a draft or published; one commit with its audit entry.
+
+    `draft_key` makes it idempotent: a submit sent again (a retry on a dropped connection) returns the
+    garment the first one made; the unique column settles two submits racing each other.
+    """
+    existing = garment_of_draft(artisan_id, draft_key)
+    if existing is not None:
+        return existing
+    if draft_key and db.session.scalar(select(Product.id).where(Product.draft_key == draft_key)):
+        draft_key = None  # another artisan's key: not hers to reuse
     check_photo_count(photos.count)
     if publish and data.stock < 1:
         raise GarmentRejected("stock", "no_stock")
     product = Product(artisan_id=artisan_id, slug=f"tmp-{now_utc():%Y%m%d%H%M%S%f}", price_currency="MXN",
-                      status=ProductStatus.DRAFT.value)
+                      status=ProductStatus.DRAFT.value, draft_key=draft_key)
     _apply(product, data, staff)
     _apply_photos(product, photos, data.title)
     db.session.add(product)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        existing = garment_of_draft(artisan_id, draft_key)
+        if existing is None:
+            raise
+        return existing
     product.slug = f"{slugify(data.title, 60)}-{product.id}"
     if publish:
         product.status = ProductStatus.PUBLISHED.value

@@ -1,4 +1,7 @@
 """The studio: her garments, the garment form with photos, status changes, uploads, the calculator."""
+import re
+import secrets
+
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,6 +17,8 @@ from storefront.web_ids import id_arg, parse_id
 from storefront.models import Artisan, Product
 from storefront.studio import bp, calculator, garments
 from storefront.studio.forms import MAX_PHOTOS, CalculatorForm, GarmentForm
+from storefront.studio.voice import collect_voice, voice_context
+from storefront.voice import stories
 
 GARMENT_MESSAGES = {
     "photos_missing": lambda: _("Add at least one photo of the garment."),
@@ -98,11 +103,31 @@ def _collect_photos(product=None):
     return choice, pending, errors
 
 
-def _render_form(form, product=None, pending=(), photo_errors=(), status=200):
+def _render_form(form, product=None, pending=(), photo_errors=(), status=200, voice=None):
+    draft_key = None if product is not None else (_draft_key() or secrets.token_urlsafe(18))
     estimate = calculator.estimate_from_form(form, fee_policy())
+    story = stories.story_of(product.artisan_id, product.id) if product is not None else None
+    voice = voice or {}
     return render_template("studio/garment_form.html", form=form, product=product, pending=pending,
                            photo_errors=photo_errors, estimate=estimate, max_photos=MAX_PHOTOS,
-                           max_photo_bytes=uploads.MAX_BYTES), status
+                           max_photo_bytes=uploads.MAX_BYTES,
+                           voice=voice_context(story, voice.get("pending"), voice.get("error")),
+                           draft_key=draft_key), status
+
+
+DRAFT_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+def _draft_key():
+    """The form's idempotency key (made when the form was first shown, or by the phone's offline draft)."""
+    key = request.form.get("draft_key", "")
+    return key if DRAFT_KEY.match(key) else None
+
+
+def _collect_voice():
+    """The recording of this submit (see storefront.studio.voice) and what the form shows again."""
+    recording, pending, error = collect_voice()
+    return recording, {"pending": pending, "error": error}
 
 
 @bp.route("/")
@@ -121,18 +146,31 @@ def new_garment():
     if request.method == "GET":
         return _render_form(form)
     photos, pending, photo_errors = _collect_photos()
+    recording, voice = _collect_voice()
     action = request.form.get("action", "draft")
-    if not form.validate_on_submit() or photo_errors or action == "calculate":
-        return _render_form(form, pending=pending, photo_errors=photo_errors,
-                            status=200 if action == "calculate" and not form.errors else 422)
+    if not form.validate_on_submit() or photo_errors or voice["error"] or action == "calculate":
+        return _render_form(form, pending=pending, photo_errors=photo_errors, voice=voice,
+                            status=200 if action == "calculate" and not form.errors and not voice["error"]
+                            else 422)
     artisan_id = form.artisan_id.data if current_user.is_staff else current_user.artisan_id
     artisan_scope_or_404(artisan_id)
+    draft_key = _draft_key()
+    repeated = garments.garment_of_draft(artisan_id, draft_key)
+    if repeated is not None:  # this garment already arrived (a submit sent again): nothing new is made
+        flash(_("This garment had already arrived; it is not added twice."), "info")
+        return redirect(url_for("studio.index", artisan=artisan_id if current_user.is_staff else None,
+                                _anchor=f"garment-{repeated.id}"))
     try:
         product = garments.create_garment(artisan_id, garments.GarmentData.from_form(form), photos,
-                                          publish=action == "publish", staff=current_user.is_staff)
+                                          publish=action == "publish", staff=current_user.is_staff,
+                                          draft_key=draft_key)
     except garments.GarmentRejected as error:
         db.session.rollback()
-        return _render_form(form, pending=pending, photo_errors=[GARMENT_MESSAGES[error.code]()], status=422)
+        return _render_form(form, pending=pending, photo_errors=[GARMENT_MESSAGES[error.code]()], status=422,
+                            voice=voice)
+    if recording is not None:
+        stories.record_story(artisan_id, recording, request.form.get("voice_language", ""),
+                             product_id=product.id)
     flash(_("Your garment is published.") if action == "publish" else _("Your garment is saved as a draft."),
           "info")
     return redirect(url_for("studio.index", artisan=artisan_id if current_user.is_staff else None,
@@ -153,10 +191,12 @@ def edit_garment(product_id):
     if request.method == "GET":
         return _render_form(form, product)
     photos, pending, photo_errors = _collect_photos(product)
+    recording, voice = _collect_voice()
     action = request.form.get("action", "save")
-    if not form.validate_on_submit() or photo_errors or action == "calculate":
-        return _render_form(form, product, pending, photo_errors,
-                            status=200 if action == "calculate" and not form.errors else 422)
+    if not form.validate_on_submit() or photo_errors or voice["error"] or action == "calculate":
+        return _render_form(form, product, pending, photo_errors, voice=voice,
+                            status=200 if action == "calculate" and not form.errors and not voice["error"]
+                            else 422)
     if current_user.is_staff and form.artisan_id.data != product.artisan_id:
         abort(400)  # moving a garment to another artisan is not an edit
     try:
@@ -164,7 +204,10 @@ def edit_garment(product_id):
                                 staff=current_user.is_staff)
     except garments.GarmentRejected as error:
         db.session.rollback()
-        return _render_form(form, product, pending, [GARMENT_MESSAGES[error.code]()], status=422)
+        return _render_form(form, product, pending, [GARMENT_MESSAGES[error.code]()], status=422, voice=voice)
+    if recording is not None:
+        stories.record_story(product.artisan_id, recording, request.form.get("voice_language", ""),
+                             product_id=product.id)
     flash(_("Your changes are saved."), "info")
     return redirect(url_for("studio.index", _anchor=f"garment-{product.id}"))
 

@@ -125,12 +125,13 @@ def test_prune_removes_old_unused_photos_and_abandoned_uploads_only(app, client,
     assert response.status_code == 422
     post_garment(client, files=[("s.jpg", photos.jpeg(color=(200, 200, 3)))])  # saved with a garment
     before = media_files()
-    assert runner.invoke(args=["media", "prune"]).output.startswith("removed 0 abandoned upload files and 0")
+    assert runner.invoke(args=["media", "prune"]).output.startswith("removed 0 abandoned upload files, 0")
     old = time.time() - 2 * 24 * 3600
     for path in before:
         os.utime(path, (old, old))
     result = runner.invoke(args=["media", "prune"])
-    assert result.exit_code == 0 and "removed 2 abandoned upload files and 1 unused photos" in result.output
+    assert result.exit_code == 0
+    assert "removed 2 abandoned upload files, 1 unused photos and 0 unused recordings" in result.output
     with app.app_context():
         saved = db.session.execute(select(Product)).scalar_one().images[0].content_hash
     assert media_files() and all(saved in p.name for p in media_files())

@@ -1,0 +1,1 @@
+"""Her voice: recorded stories of garments and of herself, with transcripts and translations."""
