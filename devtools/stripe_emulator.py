@@ -117,9 +117,13 @@ def parse_form(body: str) -> dict:
         node = root
         for part, following in zip(parts, parts[1:] + [None]):
             if following is None:
+                if isinstance(node.get(part), dict):
+                    raise StripeError(400, f"Invalid object: {key}", param=key)
                 node[part] = value
             else:
                 node = node.setdefault(part, {})
+                if not isinstance(node, dict):
+                    raise StripeError(400, f"Invalid object: {key}", param=key)
     return _lists(root)
 
 
@@ -546,8 +550,8 @@ class Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         path = parts.path.rstrip("/")
         body = self._body() if method == "POST" else ""
-        query = parse_form(parts.query)
         try:
+            query = parse_form(parts.query)
             if path.startswith("/pay/"):
                 return self._payment_page(method, path.split("/")[2], body)
             if path.startswith("/_emulator/"):

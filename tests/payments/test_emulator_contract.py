@@ -79,3 +79,8 @@ def test_the_shop_offers_exactly_the_countries_stripe_lists(app):
         assert set(offered) <= app_countries()
         for zone in shipping.zones():
             assert set(shipping.allowed_countries(zone)) <= app_countries()
+
+
+def test_a_key_that_is_both_a_value_and_an_object_is_refused(emulator):
+    form = list(GOOD_SESSION.items()) + [("metadata", "x"), ("metadata[order_id]", "1")]
+    assert _refused(_post(emulator, "/v1/checkout/sessions", form))[0] == "metadata[order_id]"
