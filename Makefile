@@ -60,7 +60,7 @@ fuzz: install-dev compile-translations
 	$(BIN)/python -m bench.hostile
 
 lint: install-dev
-	$(BIN)/flake8 storefront tests bench
+	$(BIN)/flake8 storefront devtools tests bench
 
 bench: install-dev
 	$(BIN)/python -m bench.all

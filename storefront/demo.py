@@ -29,7 +29,8 @@ from storefront.models import (Artisan, ArtisanTranslation, EmpowermentSurvey, E
                                ProductTranslation,
                                Role, User, now_utc)
 from storefront.money import convert_from_mxn
-from storefront.orders import holds, shipping
+from storefront.checkout import shipping
+from storefront.orders import holds
 from storefront.orders.actions import transition
 from storefront.orders.lifecycle import freeze_terms
 from storefront.pricing import latest_rates
