@@ -3,6 +3,8 @@ from storefront.models.accounts import AuditEntry, Role, User
 from storefront.models.base import Base, now_utc
 from storefront.models.catalog import (CONTENT_LOCALES, Artisan, ArtisanTranslation, Product, ProductImage,
                                        ProductStatus, ProductTranslation)
+from storefront.models.commissions import (COMMISSION_STATUSES, OPEN_STATUSES, Commission, CommissionPost,
+                                           CommissionStatus)
 from storefront.models.earnings import IncomeBaseline, LedgerEntry, LedgerKind, Payout, PayoutMethod
 from storefront.models.orders import (HoldStatus, Order, OrderLine, OrderStatus, StockHold,
                                       WebhookEvent)
@@ -13,5 +15,5 @@ __all__ = [
     "AuditEntry", "Role", "User", "Base", "now_utc", "CONTENT_LOCALES", "Artisan", "ArtisanTranslation",
     "Product", "ProductImage", "ProductStatus", "ProductTranslation", "IncomeBaseline", "LedgerEntry",
     "LedgerKind", "Payout", "PayoutMethod", "HoldStatus", "Order", "OrderLine", "OrderStatus", "StockHold",
-    "WebhookEvent", "CooperativeSettings", "ExchangeRate", "ReferenceLine", "ShippingRate", "ShippingZone",
+    "WebhookEvent", "COMMISSION_STATUSES", "OPEN_STATUSES", "Commission", "CommissionPost", "CommissionStatus", "CooperativeSettings", "ExchangeRate", "ReferenceLine", "ShippingRate", "ShippingZone",
 ]

@@ -16,6 +16,7 @@ from storefront import mail
 from storefront.accounts.services import audit
 from storefront.checkout import holds
 from storefront.checkout.present import money_formatter
+from storefront.commissions import actions as commissions
 from storefront.earnings.ledger import credit_sale, reverse_refund
 from storefront.extensions import db
 from storefront.models import AuditEntry, Order, OrderStatus, WebhookEvent, now_utc
@@ -136,6 +137,8 @@ def amount_matches(order, session) -> bool:
 
 def fulfil_session(session, outbox: Outbox, source="webhook") -> str:
     """Turn a completed, paid Checkout Session into a paid order: once, whatever calls it and how often."""
+    if _value(_value(session, "metadata", {}), "commission_id"):
+        return commissions.session_paid(session, outbox, source)
     order = _order_for(_value(session, "metadata"), _value(session, "id"))
     if order is None:
         return "unknown_order"
