@@ -41,10 +41,11 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
-    from storefront import (accounts, catalog, checkout, commissions, earnings, media, orders, payments, studio,
-                            system)
+    from storefront import (accounts, catalog, checkout, commissions, earnings, media, orders, payments,
+                            studio, system)
 
-    for package in (system, catalog, accounts, studio, checkout, payments, orders, earnings, media, commissions):
+    for package in (system, catalog, accounts, studio, checkout, payments, orders, earnings, media,
+                    commissions):
         app.register_blueprint(package.bp)
 
 

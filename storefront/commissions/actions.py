@@ -82,7 +82,8 @@ def open_count(artisan_id: int) -> int:
 
 def takes_commissions(artisan: Artisan) -> bool:
     """She accepts commissions and has room under her cap."""
-    return bool(artisan.active and artisan.accepts_commissions and open_count(artisan.id) < artisan.commission_cap)
+    return bool(artisan.active and artisan.accepts_commissions
+                and open_count(artisan.id) < artisan.commission_cap)
 
 
 def commission_url(commission) -> str:
@@ -325,15 +326,21 @@ def post_progress(commission: Commission, actor, note: str, photo: bytes = None)
 
 
 def mark_finished(commission: Commission, actor, title: str = "") -> Commission:
-    """The garment is done: it becomes a product of hers (not in the shop) and the buyer gets the balance link."""
+    """The garment is done: it becomes her product (not in the shop); the buyer gets the balance link."""
     commission = lock(commission.id)
     transition(commission, C.FINISHED, actor=actor)
     commission.finished_at = now_utc()
     title = _clean(title, 200) or f"{commission.colours} ({commission.size})"[:200]
-    product = Product(artisan_id=commission.artisan_id, slug=f"encargo-{commission.id}-{secrets.token_hex(3)}",
-                      category=commission.reference_product.category if commission.reference_product else "other",
-                      technique=commission.reference_product.technique if commission.reference_product
-                      else "other", sizes=commission.size, hours_of_work=commission.hours_of_work or 0,
+    # Category and technique as the garment she was asked to copy (or her latest one) for the shop, should
+    # the balance never be paid and the garment be sold there.
+    reference = commission.reference_product or db.session.scalar(
+        select(Product).where(Product.artisan_id == commission.artisan_id)
+        .order_by(Product.id.desc()).limit(1))
+    slug = f"encargo-{commission.id}-{secrets.token_hex(3)}"
+    product = Product(artisan_id=commission.artisan_id, slug=slug,
+                      category=reference.category if reference else "huipil",
+                      technique=reference.technique if reference else "backstrap_loom", sizes=commission.size,
+                      hours_of_work=commission.hours_of_work or 0,
                       materials_cost_amount=commission.materials_cost_mxn, price_amount=commission.price_mxn,
                       stock=0, status=ProductStatus.DRAFT.value)
     product.translations.append(ProductTranslation(locale="es", title=title, story=commission.notes or ""))
@@ -350,7 +357,7 @@ def mark_finished(commission: Commission, actor, title: str = "") -> Commission:
 
 
 def balance_paid(commission_id: int, session: dict, mailbag: Mailbag, source="webhook") -> str:
-    """The balance is in: a paid order for the made garment (shipped like any order) and the rest of her share."""
+    """The balance is in: a paid order for the garment (shipped like any order) and the rest of her share."""
     commission = lock(commission_id)
     if commission is None:
         return "unknown_commission"
@@ -390,7 +397,8 @@ def _order_for_commission(commission, session) -> Order:
     order = Order(public_token=secrets.token_urlsafe(32), buyer_email=commission.buyer_email,
                   buyer_name=(shipping.get("name") or details.get("name") or "")[:200] or None,
                   locale=commission.locale, currency=commission.currency,
-                  subtotal_amount=commission.total_amount, shipping_amount=0, total_amount=commission.total_amount,
+                  subtotal_amount=commission.total_amount, shipping_amount=0,
+                  total_amount=commission.total_amount,
                   exchange_rate=commission.exchange_rate, exchange_rate_id=commission.exchange_rate_id,
                   shipping_country=(address.get("country") or commission.buyer_country)[:2],
                   shipping_address={k: address.get(k) for k in
@@ -411,7 +419,8 @@ def _order_for_commission(commission, session) -> Order:
 
 def _refund_deposit(commission, reason_key):
     """Give the deposit back through Stripe (before any lock; the idempotency key makes a retry safe)."""
-    if not commission.deposit_payment_intent_id or commission.amount_refunded >= (commission.deposit_amount or 0):
+    if not commission.deposit_payment_intent_id \
+            or commission.amount_refunded >= (commission.deposit_amount or 0):
         return 0
     refund = refund_payment(commission.deposit_payment_intent_id, commission.deposit_amount,
                             key=f"telar-commission-{commission.id}-{reason_key}",
@@ -432,8 +441,8 @@ def cancel_by_buyer(commission: Commission) -> Commission:
     policy = get_settings().advance_cancellation_policy
     if commission.deposit_paid_at is not None:
         with force_locale("es"):
-            reason = _("Written off by the cooperative: the buyer cancelled commission %(number)s before work "
-                       "started.", number=commission.id)
+            reason = _("Written off by the cooperative: the buyer cancelled commission %(number)s "
+                       "before work started.", number=commission.id)
         ledger.settle_advance(commission, keep=policy == "write_off", reason=reason)
         commission.decision_reason = f"advance: {policy}"
     transition(commission, C.CANCELLED, note=f"buyer cancelled; refunded {refunded}; advance {policy}")
@@ -446,7 +455,7 @@ def cancel_by_buyer(commission: Commission) -> Commission:
 
 
 def cannot_finish(commission: Commission, actor, reason: str) -> Commission:
-    """She cannot finish: the buyer is refunded in full, her advance stays hers as an adjustment with a reason."""
+    """She cannot finish: the buyer is refunded in full, her advance kept as an adjustment with a reason."""
     reason = _clean(reason)
     if not reason:
         raise CommissionRefused("reason_required")
@@ -469,7 +478,8 @@ def cannot_finish(commission: Commission, actor, reason: str) -> Commission:
 def balance_overdue(commission: Commission, now=None) -> bool:
     """The balance link went out long enough ago for the cooperative to decide (settings)."""
     return (commission.status == C.FINISHED.value and commission.finished_at is not None
-            and commission.finished_at + timedelta(days=get_settings().balance_decision_days) <= (now or now_utc()))
+            and commission.finished_at + timedelta(days=get_settings().balance_decision_days)
+            <= (now or now_utc()))
 
 
 def decide_unpaid_balance(commission: Commission, actor, decision: str, reason: str, now=None) -> Commission:
@@ -497,7 +507,7 @@ def decide_unpaid_balance(commission: Commission, actor, decision: str, reason: 
 
 
 def session_paid(session: dict, mailbag, source="webhook") -> str:
-    """A completed Checkout Session of a commission (webhook, return page or reconcile): deposit or balance."""
+    """A completed Checkout Session of a commission (webhook or return page): deposit or balance."""
     metadata = session.get("metadata") or {}
     commission_id = str(metadata.get("commission_id") or "")
     if not commission_id.isdigit():

@@ -44,7 +44,8 @@ class QuoteForm(FlaskForm):
 
 
 class ProgressForm(FlaskForm):
-    note = TextAreaField(_l("What you did"), validators=[Length(max=2000, message=_l("Use at most 2,000 letters."))])
+    note = TextAreaField(_l("What you did"), validators=[
+        Length(max=2000, message=_l("Use at most 2,000 letters."))])
     photo = FileField(_l("Photo"))
 
 

@@ -15,8 +15,8 @@ from storefront.accounts.permissions import EVERYONE_LOGGED_IN, PUBLIC, STAFF, a
 from storefront.checkout import shipping
 from storefront.commissions import actions, bp
 from storefront.commissions.actions import C, CommissionRefused
-from storefront.commissions.forms import (ArtisanSettingsForm, DecisionForm, ProgressForm, QuoteForm, ReasonForm,
-                                          RequestForm)
+from storefront.commissions.forms import (ArtisanSettingsForm, DecisionForm, ProgressForm, QuoteForm,
+                                          ReasonForm, RequestForm)
 from storefront.cooperative import get_settings
 from storefront.extensions import db
 from storefront.i18n import current_currency, current_locale
@@ -103,23 +103,24 @@ def new_request(slug):
                                                           Product.artisan_id == artisan.id))
     locale = current_locale()
     form = RequestForm()
-    form.country.choices = [("", _("Choose…"))] + sorted(shipping.all_countries(locale).items(),
-                                                        key=lambda kv: kv[1])
+    countries = sorted(shipping.all_countries(locale).items(), key=lambda kv: kv[1])
+    form.country.choices = [("", _("Choose…"))] + countries
     if not actions.takes_commissions(artisan):
         return render_template("commissions/request.html", artisan=artisan, garment=garment, form=None), 200
     if form.validate_on_submit():
         try:
             commission = actions.request_commission(
-                artisan, form.size.data, form.colours.data, form.notes.data, form.email.data, form.country.data,
-                locale, current_currency(), reference_product=garment, photo=_photo_bytes("photo"))
+                artisan, form.size.data, form.colours.data, form.notes.data, form.email.data,
+                form.country.data, locale, current_currency(), reference_product=garment,
+                photo=_photo_bytes("photo"))
         except ImageRejected as rejected:
             form.photo.errors = [rejection_message(rejected.code)]
         except CommissionRefused as refused:
             db.session.rollback()
             flash(_refusal(refused), "error")
         else:
-            flash(_("Your request is on its way to %(name)s. We sent you an email with the link to follow it.",
-                    name=artisan.display_name), "success")
+            flash(_("Your request is on its way to %(name)s. We sent you an email with the link to "
+                    "follow it.", name=artisan.display_name), "success")
             return redirect(url_for("commissions.buyer_page", token=commission.public_token), 303)
     return render_template("commissions/request.html", artisan=artisan, garment=garment, form=form), \
         422 if request.method == "POST" else 200
@@ -131,7 +132,7 @@ def buyer_page(token):
     commission = _by_token(token)
     session_id = (request.args.get("session_id") or "").strip()[:255]
     if session_id and session_id in (commission.deposit_session_id, commission.balance_session_id):
-        # Back from Checkout: apply what Stripe says now (the webhook may be a moment behind; both are idempotent).
+        # Back from Checkout: apply what Stripe says now (the webhook may lag; both are idempotent).
         try:
             mailbag = actions.Mailbag()
             actions.session_paid(retrieve_session(session_id), mailbag, "return page")
@@ -150,12 +151,13 @@ def buyer_page(token):
 
 
 def _open_checkout(commission, part):
-    title = (_("Deposit for your garment by %(name)s", name=commission.artisan.display_name) if part == "deposit"
-             else _("Balance for your garment by %(name)s", name=commission.artisan.display_name))
+    name = commission.artisan.display_name
+    title = (_("Deposit for your garment by %(name)s", name=name) if part == "deposit"
+             else _("Balance for your garment by %(name)s", name=name))
     page = url_for("commissions.buyer_page", token=commission.public_token, _external=True)
     try:
-        session = create_commission_session(commission, part, title, page + "?session_id={CHECKOUT_SESSION_ID}",
-                                            page)
+        session = create_commission_session(commission, part, title,
+                                            page + "?session_id={CHECKOUT_SESSION_ID}", page)
     except (StripeError, PaymentsNotConfigured):
         flash(REFUSALS["payments_unavailable"]({}), "error")
         return redirect(page, 303)
@@ -217,7 +219,8 @@ def _commission_or_404(commission_id):
 @bp.route("/studio/commissions")
 @allow(*EVERYONE_LOGGED_IN)
 def studio_list():
-    query = select(Commission).options(selectinload(Commission.artisan)).order_by(Commission.created_at.desc())
+    query = (select(Commission).options(selectinload(Commission.artisan))
+             .order_by(Commission.created_at.desc()))
     if not current_user.is_staff:
         query = query.where(Commission.artisan_id == current_user.artisan_id)
     commissions = db.session.scalars(query.limit(200)).all()
@@ -259,7 +262,8 @@ def _studio_page(commission, quote_form=None, progress_form=None, reason_form=No
         advice = commission.price_mxn
     return render_template(
         "commissions/studio_detail.html", commission=commission, quote_form=quote_form,
-        progress_form=progress_form or ProgressForm(formdata=None), reason_form=reason_form or ReasonForm(formdata=None),
+        progress_form=progress_form or ProgressForm(formdata=None),
+        reason_form=reason_form or ReasonForm(formdata=None),
         status_label=status_label, photo_url=photo_url, advice=advice, mxn=money_formatter("MXN", "es_MX"),
         buyer_money=lambda a, c: money_formatter(c, "es_MX")(a)), status_code
 
@@ -311,7 +315,8 @@ def _studio_action(commission_id, do, done_message):
 @bp.route("/studio/commissions/<int:commission_id>/decline", methods=["POST"])
 @allow(*EVERYONE_LOGGED_IN)
 def studio_decline(commission_id):
-    return _studio_action(commission_id, lambda c: actions.decline(c, current_user, request.form.get("reason", "")),
+    return _studio_action(commission_id,
+                          lambda c: actions.decline(c, current_user, request.form.get("reason", "")),
                           _("The buyer was told."))
 
 
@@ -319,7 +324,8 @@ def studio_decline(commission_id):
 @allow(*EVERYONE_LOGGED_IN)
 def studio_progress(commission_id):
     return _studio_action(commission_id, lambda c: actions.post_progress(
-        c, current_user, request.form.get("note", ""), _photo_bytes("photo")), _("Posted. The buyer was told."))
+        c, current_user, request.form.get("note", ""), _photo_bytes("photo")),
+        _("Posted. The buyer was told."))
 
 
 @bp.route("/studio/commissions/<int:commission_id>/finished", methods=["POST"])
@@ -343,7 +349,7 @@ def studio_cannot_finish(commission_id):
 @bp.route("/coop/commissions")
 @allow(*STAFF)
 def coop_list():
-    """Every commission by state; overdue first (balance unpaid past the settings' days, quotes past expiry)."""
+    """Every commission by state, overdue first (balance unpaid past the settings' days, quote expired)."""
     settings = get_settings()
     now = now_utc()
     overdue = case(
@@ -386,7 +392,7 @@ def coop_decision(commission_id):
 @bp.route("/coop/commissions/settings", methods=["POST"])
 @allow(*STAFF)
 def coop_settings():
-    """The cooperative's commission rules: minimum deposit, what happens to a cancelled advance, days to decide."""
+    """The cooperative's rules: minimum deposit, what a cancelled advance becomes, days to decide."""
     settings = get_settings()
     try:
         minimum = int(request.form.get("deposit_min_percent", ""))

@@ -15,5 +15,7 @@ __all__ = [
     "AuditEntry", "Role", "User", "Base", "now_utc", "CONTENT_LOCALES", "Artisan", "ArtisanTranslation",
     "Product", "ProductImage", "ProductStatus", "ProductTranslation", "IncomeBaseline", "LedgerEntry",
     "LedgerKind", "Payout", "PayoutMethod", "HoldStatus", "Order", "OrderLine", "OrderStatus", "StockHold",
-    "WebhookEvent", "COMMISSION_STATUSES", "OPEN_STATUSES", "Commission", "CommissionPost", "CommissionStatus", "CooperativeSettings", "ExchangeRate", "ReferenceLine", "ShippingRate", "ShippingZone",
+    "WebhookEvent", "COMMISSION_STATUSES", "OPEN_STATUSES", "Commission", "CommissionPost",
+    "CommissionStatus", "CooperativeSettings", "ExchangeRate", "ReferenceLine", "ShippingRate",
+    "ShippingZone",
 ]

@@ -38,7 +38,8 @@ class Commission(Base):
     """
     __tablename__ = "commissions"
     __table_args__ = (
-        CheckConstraint("status IN (%s)" % ", ".join(f"'{s}'" for s in COMMISSION_STATUSES), name="status_known"),
+        CheckConstraint("status IN (%s)" % ", ".join(f"'{s}'" for s in COMMISSION_STATUSES),
+                        name="status_known"),
         CheckConstraint("deposit_bp IS NULL OR (deposit_bp >= 5000 AND deposit_bp <= 10000)",
                         name="deposit_at_least_half"),
         CheckConstraint("price_mxn IS NULL OR price_mxn > 0", name="price_positive"),

@@ -75,8 +75,10 @@ class CooperativeSettings(Base):
                         name="amounts_not_negative"),
         CheckConstraint("commission_deposit_min_bp >= 5000 AND commission_deposit_min_bp <= 10000",
                         name="deposit_at_least_half"),
-        CheckConstraint("advance_cancellation_policy IN ('reverse', 'write_off')", name="advance_policy_known"),
-        CheckConstraint("balance_decision_days > 0 AND quote_valid_days > 0", name="commission_days_positive"),
+        CheckConstraint("advance_cancellation_policy IN ('reverse', 'write_off')",
+                        name="advance_policy_known"),
+        CheckConstraint("balance_decision_days > 0 AND quote_valid_days > 0",
+                        name="commission_days_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, default=1)
