@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, FileField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from storefront.accounts.fields import PlainDecimalField, PlainIntegerField
+from storefront.accounts.fields import PlainDecimalField, PlainIntegerField, choices
 
 
 class RequestForm(FlaskForm):
@@ -55,9 +55,9 @@ class ReasonForm(FlaskForm):
 
 
 class DecisionForm(ReasonForm):
-    decision = RadioField(_l("Decision"), choices=[
+    decision = RadioField(_l("Decision"), choices=choices([
         ("sell", _l("Sell the garment in the shop and keep the deposit")),
-        ("refund", _l("Refund the deposit and sell the garment in the shop"))],
+        ("refund", _l("Refund the deposit and sell the garment in the shop"))]),
         validators=[InputRequired(_l("Choose a decision."))])
 
 

@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import case, select
 from sqlalchemy.orm import selectinload
 
+from storefront.accounts.fields import choices
 from storefront.accounts.permissions import EVERYONE_LOGGED_IN, PUBLIC, STAFF, allow, artisan_scope_or_404
 from storefront.checkout import shipping
 from storefront.commissions import actions, bp
@@ -104,7 +105,7 @@ def new_request(slug):
     locale = current_locale()
     form = RequestForm()
     countries = sorted(shipping.all_countries(locale).items(), key=lambda kv: kv[1])
-    form.country.choices = [("", _("Choose…"))] + countries
+    form.country.choices = choices([("", _("Choose…"))] + countries)
     if not actions.takes_commissions(artisan):
         return render_template("commissions/request.html", artisan=artisan, garment=garment, form=None), 200
     if form.validate_on_submit():

@@ -11,12 +11,14 @@ from storefront.models import Commission, LedgerEntry, Order, Product
 from tests.factories import PASSWORD
 from tests.photos import jpeg
 
-CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+CSRF = re.compile(r'<(?:input|meta)[^>]*name="csrf[_-]token"[^>]*(?:value|content)="([^"]+)"')
 
 
 def csrf(browser, url):
-    page = browser.get(url, timeout=30)
-    match = CSRF.search(page.text)
+    """The session's CSRF token, from `url` (or from the cart page when `url` has no form any more)."""
+    match = CSRF.search(browser.get(url, timeout=30).text)
+    if match is None:
+        match = CSRF.search(browser.get(url.split("/", 3)[0] + "//" + url.split("/", 3)[2] + "/cart").text)
     assert match, f"no csrf token on {url}"
     return match.group(1)
 
