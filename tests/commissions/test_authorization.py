@@ -26,7 +26,8 @@ def commission(app, make):
         maria = db.session.get(Artisan, maria.id)
         maria.accepts_commissions = True
         db.session.commit()
-        commission = actions.request_commission(maria, "M", "indigo", "", "ada@example.com", "DE", "en", "EUR")
+        commission = actions.request_commission(maria, "M", "indigo", "", "ada@example.com", "DE", "en",
+                                                "EUR")
         user = db.session.scalar(select(User).where(User.username == "maria"))
         actions.send_quote(commission, user, 60000, 40, 6000, 6, 5000)
         return commission.id, commission.public_token

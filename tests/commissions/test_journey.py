@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from storefront.extensions import db
-from storefront.models import Commission, LedgerEntry, Order, Product
+from storefront.models import Commission, LedgerEntry, Order
 from tests.factories import PASSWORD
 from tests.photos import jpeg
 
@@ -46,11 +46,13 @@ def ledger(commission_id):
 
 def request_one(live, weaver, photo=None, country="DE"):
     buyer = live.browser()
-    url = f"{live.base_url}/artisans/{weaver.slug}/commission?garment={weaver.garment_slug}&currency=EUR&lang=en"
+    url = (f"{live.base_url}/artisans/{weaver.slug}/commission"
+           f"?garment={weaver.garment_slug}&currency=EUR&lang=en")
     token = csrf(buyer, url)
     files = {"photo": ("ref.jpg", photo, "image/jpeg")} if photo else None
-    response = buyer.post(url, data={"size": "M, 96 cm bust", "colours": "indigo and white", "notes": "Long sleeves",
-                                     "email": "ada@example.com", "country": country, "csrf_token": token},
+    response = buyer.post(url, data={"size": "M, 96 cm bust", "colours": "indigo and white",
+                                     "notes": "Long sleeves", "email": "ada@example.com", "country": country,
+                                     "csrf_token": token},
                           files=files, allow_redirects=False, timeout=60)
     assert response.status_code == 303, response.text
     token = response.headers["Location"].rsplit("/", 1)[1]
@@ -61,8 +63,8 @@ def request_one(live, weaver, photo=None, country="DE"):
 
 def quote(live, artisan_browser, commission_id, **fields):
     page = f"{live.base_url}/studio/commissions/{commission_id}"
-    data = {"materials_cost": "600", "hours": "40", "hourly_rate": "60", "weeks": "6", "deposit_percent": "50",
-            "message": "Lo tejo en telar de cintura.", **fields}
+    data = {"materials_cost": "600", "hours": "40", "hourly_rate": "60", "weeks": "6",
+            "deposit_percent": "50", "message": "Lo tejo en telar de cintura.", **fields}
     data["csrf_token"] = csrf(artisan_browser, page)
     return artisan_browser.post(f"{page}/quote", data=data, allow_redirects=False, timeout=60)
 
@@ -106,7 +108,8 @@ def test_commission_from_request_to_shipping(live, weaver, app):
     assert back.status_code == 200 and "She is making it" in back.text
     commission = current(commission_id)
     assert commission.status == "in_progress" and commission.exchange_rate == Decimal("0.05")
-    assert (commission.total_amount, commission.deposit_amount, commission.balance_amount) == (20_550, 10_275, 10_275)
+    assert (commission.total_amount, commission.deposit_amount, commission.balance_amount) == \
+        (20_550, 10_275, 10_275)
     assert commission.artisan_share_mxn == 411_000 - 61_650 - (18_084 + 600)
     assert ledger(commission_id) == [("advance", commission.advance_mxn)]
     assert commission.advance_mxn == 165_333
@@ -115,14 +118,16 @@ def test_commission_from_request_to_shipping(live, weaver, app):
     assert "1,653.33" in earnings  # the advance is owed to her now
 
     progress = f"{live.base_url}/studio/commissions/{commission_id}"
-    posted = maria.post(f"{progress}/progress", data={"note": "Ya urdí el telar.", "csrf_token": csrf(maria, progress)},
+    posted = maria.post(f"{progress}/progress",
+                        data={"note": "Ya urdí el telar.", "csrf_token": csrf(maria, progress)},
                         files={"photo": ("p.jpg", jpeg(), "image/jpeg")}, allow_redirects=False, timeout=60)
     assert posted.status_code == 303
     page = buyer.get(f"{live.base_url}/commissions/{token}", timeout=30).text
     assert "Ya urdí el telar." in page and "/media/" in page
     assert "Cancel before she starts" not in page  # work has started
 
-    finished = maria.post(f"{progress}/finished", data={"csrf_token": csrf(maria, progress)}, allow_redirects=False)
+    finished = maria.post(f"{progress}/finished", data={"csrf_token": csrf(maria, progress)},
+                          allow_redirects=False)
     assert finished.status_code == 303 and current(commission_id).status == "finished"
 
     _url, back = accept_and_pay(live, buyer, token, part="balance")
@@ -145,7 +150,8 @@ def test_commission_from_request_to_shipping(live, weaver, app):
     assert db.session.get(Order, order.id).status == "shipped"
     mails = sorted(p.name.rsplit("-", 1)[0] for p in Path(app.config["MAIL_OUTBOX"]).iterdir())
     for expected in ("commission_requested", "commission_quoted", "commission_deposit_paid",
-                     "commission_progress", "commission_finished", "commission_balance_paid", "order_shipped"):
+                     "commission_progress", "commission_finished", "commission_balance_paid",
+                     "order_shipped"):
         assert expected in mails
 
 

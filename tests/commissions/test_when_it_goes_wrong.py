@@ -65,7 +65,8 @@ def test_artisan_cannot_finish_full_refund_and_her_advance_kept_with_a_reason(li
     assert current(commission_id).status == "in_progress" and empty.status_code == 200
     maria.post(f"{studio}/cannot-finish", data={"reason": "Me enfermé.", "csrf_token": csrf(maria, studio)})
     commission = current(commission_id)
-    assert commission.status == "not_finished" and refunded_on_stripe(live, commission_id) == commission.deposit_amount
+    assert commission.status == "not_finished"
+    assert refunded_on_stripe(live, commission_id) == commission.deposit_amount
     assert ledger(commission_id) == [("advance", advance), ("advance", -advance), ("adjustment", advance)]
     kept = db.session.scalar(select(db.text("reason")).select_from(db.text("ledger_entries"))
                              .where(db.text("kind = 'adjustment'")))
@@ -108,7 +109,8 @@ def test_refund_decision_gives_the_deposit_back(live, weaver):
     actions.decide_unpaid_balance(commission, db.session.scalar(select(User).where(User.username == "coord")),
                                   "refund", "La compradora lo pidió", now=later)
     commission = current(commission_id)
-    assert commission.status == "refunded" and refunded_on_stripe(live, commission_id) == commission.deposit_amount
+    assert commission.status == "refunded"
+    assert refunded_on_stripe(live, commission_id) == commission.deposit_amount
 
 
 def test_expired_quote_cannot_be_accepted(live, weaver):
@@ -119,8 +121,8 @@ def test_expired_quote_cannot_be_accepted(live, weaver):
     db.session.commit()
     page = f"{live.base_url}/commissions/{token}"
     assert "This quote has expired" in buyer.get(page).text
-    response = buyer.post(f"{page}/accept", data={"csrf_token": csrf(buyer, page), "specification_understood": "yes"},
-                          allow_redirects=True)
+    response = buyer.post(f"{page}/accept", allow_redirects=True,
+                          data={"csrf_token": csrf(buyer, page), "specification_understood": "yes"})
     assert "This quote has expired" in response.text and current(commission_id).status == "expired"
 
 
