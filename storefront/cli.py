@@ -150,8 +150,31 @@ def backup_restore(archive, yes):
         raise click.ClickException(str(error)) from None
 
 
+@click.group("outbox")
+def outbox():
+    """The email outbox: deliver the emails that order actions queued."""
+
+
+@outbox.command("deliver")
+@with_appcontext
+def outbox_deliver():
+    """Send every email that is due once (retries wait their backoff); for cron."""
+    from storefront.mail import deliver_due
+    summary = deliver_due()
+    click.echo(", ".join(f"{key}: {value}" for key, value in summary.items()))
+
+
+@outbox.command("work")
+@click.option("--interval", default=2.0, show_default=True, help="Seconds between two looks at the outbox.")
+@with_appcontext
+def outbox_work(interval):
+    """Deliver queued emails until stopped (Ctrl-C or SIGTERM); for systemd or a process manager."""
+    from storefront.mail import work
+    work(interval)
+
+
 def register(app):
-    for command in (rates, demo, demo_if_empty, translate, backup):
+    for command in (rates, demo, demo_if_empty, translate, backup, outbox):
         app.cli.add_command(command)
     for domain in DOMAINS:
         module = importlib.import_module(f"storefront.{domain}.commands")

@@ -3,6 +3,7 @@
 A missing or malformed setting raises `ConfigError` with one line naming the variable;
 `create_app` turns that into a clean exit instead of a traceback.
 """
+import json
 import os
 import secrets
 from pathlib import Path
@@ -12,6 +13,9 @@ from sqlalchemy.exc import ArgumentError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LIVE_KEY_PREFIXES = ("sk_live_", "rk_live_")
+# Where `make run` writes the local emulator's address and keys for `flask` commands (development only).
+DEV_STRIPE_FILE = "stripe-emulator.json"
+DEFAULT_EMULATOR_PORT = 12111
 
 
 class ConfigError(Exception):
@@ -69,6 +73,29 @@ def _secret_key(instance_path, production):
     return key_file.read_text().strip()
 
 
+def emulator_port(env=None) -> int:
+    """EMULATOR_PORT: where `make run` starts the local Stripe emulator (0 picks a free port)."""
+    env = os.environ if env is None else env
+    port = _int("EMULATOR_PORT", env.get("EMULATOR_PORT", DEFAULT_EMULATOR_PORT), 0)
+    if port > 65535:
+        raise ConfigError(f"EMULATOR_PORT must be a TCP port (0-65535), got {port}")
+    return port
+
+
+def development_stripe(instance_path) -> dict:
+    """The emulator `make run` started (instance/stripe-emulator.json), so `flask stripe reconcile` and
+    `flask holds sweep` reach it from another terminal; {} when there is none or it is unreadable."""
+    path = Path(instance_path) / DEV_STRIPE_FILE
+    try:
+        found = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    keys = ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_API_BASE")
+    if not isinstance(found, dict) or not all(isinstance(found.get(k), str) for k in keys):
+        return {}
+    return {k: found[k] for k in keys}
+
+
 def load_config(instance_path, overrides=None):
     """Build the Flask config mapping from the environment, then apply `overrides` (tests)."""
     env = os.environ
@@ -79,6 +106,9 @@ def load_config(instance_path, overrides=None):
     database_url = overrides.get("SQLALCHEMY_DATABASE_URI") or env.get("DATABASE_URL") \
         or f"sqlite:///{instance / 'telar.sqlite3'}"
     stripe_key = overrides.get("STRIPE_SECRET_KEY", env.get("STRIPE_SECRET_KEY", ""))
+    local_stripe = {}
+    if not production and not stripe_key and not overrides.get("TESTING"):
+        local_stripe = development_stripe(instance)
     allow_live = _bool("STRIPE_ALLOW_LIVE_KEYS", env.get("STRIPE_ALLOW_LIVE_KEYS", "false"))
     if stripe_key.startswith(LIVE_KEY_PREFIXES) and not overrides.get("STRIPE_ALLOW_LIVE_KEYS", allow_live):
         raise ConfigError("STRIPE_SECRET_KEY is a live key; "
@@ -136,5 +166,7 @@ def load_config(instance_path, overrides=None):
     config["PAGE_CACHE_SECONDS"] = _int("PAGE_CACHE_SECONDS", env.get("PAGE_CACHE_SECONDS", 5), 0)
     config["PAGE_CACHE_MAX_ENTRIES"] = _int("PAGE_CACHE_MAX_ENTRIES",
                                             env.get("PAGE_CACHE_MAX_ENTRIES", 500), 1)
+    config["EMULATOR_PORT"] = emulator_port(env)
+    config.update(local_stripe)
     config.update(overrides)
     return config

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from babel.core import Locale, UnknownLocaleError, get_global
 from babel.numbers import get_territory_currencies
-from flask import g, request, session
+from flask import g, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -118,6 +118,10 @@ def current_currency():
 
 
 def template_context():
+    """What every page template may read about the visitor; outside a request (a command rendering a
+    page for a test, say) only what does not depend on a visitor."""
+    if not has_request_context():
+        return {"LOCALES": LOCALES, "LOCALE_NAMES": LOCALE_NAMES, "CURRENCIES": BUYER_CURRENCIES}
     return {
         "current_locale": current_locale(),
         "current_currency": current_currency(),

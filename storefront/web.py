@@ -7,6 +7,8 @@ from urllib.parse import urlsplit
 
 from flask import current_app, g, request, url_for
 
+from storefront.orders.present import status_name
+
 
 def _origin(url):
     parts = urlsplit(url)
@@ -126,6 +128,7 @@ def register_response_hooks(app):
 
 def register_template_helpers(app):
     app.jinja_env.globals["static_url"] = static_url
+    app.jinja_env.filters["status_name"] = status_name
     # Endpoint names, so shared templates link only to pages that exist in this build.
     app.jinja_env.globals["url_names"] = app.view_functions
     register_response_hooks(app)

@@ -2,7 +2,7 @@
 and the "advance" ledger entry
 
 Revision ID: 0004_commissions
-Revises: 0003_catalog
+Revises: 0004_lifecycle (the lead re-chains heads at merge time)
 Create Date: 2026-12-02
 
 Defaults: a deposit of at least 50 % (WFTO principle 3: an interest-free prepayment of at least half on
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_commissions"
-down_revision = "0003_catalog"
+down_revision = "0004_lifecycle"
 branch_labels = None
 depends_on = None
 

@@ -71,13 +71,6 @@ def require_new_password():
     return None
 
 
-@bp.errorhandler(429)
-def rate_limited(error):
-    """The login page's own 429 (built by `_too_many_attempts`), else the site's error page."""
-    from storefront.system.errors import render_error
-    return error.response if getattr(error, "response", None) is not None else render_error(429)
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @allow(PUBLIC)
 @limiter.limit(_per_address_limit, methods=["POST"], deduct_when=_failed, on_breach=_too_many_attempts)

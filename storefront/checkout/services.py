@@ -5,10 +5,10 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from storefront.checkout import holds, shipping
-from storefront.extensions import db
-from storefront.models import Order, OrderLine, OrderStatus, now_utc
-from storefront.orders.actions import lock_order, transition
+from storefront.models import Order, OrderLine, now_utc
+from storefront.orders import holds, lifecycle, shipping
+from storefront.payments import reconcile, sessions
+from storefront.payments.client import StripeError, stripe_client
 from storefront.pricing import price_in
 
 
@@ -49,7 +49,6 @@ def start_checkout(cart_lines, country: str, email: str, locale: str):
 
     Prices come from the database only (never from the form). Returns (order, checkout URL).
     """
-    from storefront.payments import sessions
     if not cart_lines:
         raise CheckoutRefused("empty_cart")
     quote = quote_shipping(cart_lines, country)
@@ -60,24 +59,21 @@ def start_checkout(cart_lines, country: str, email: str, locale: str):
                   currency=currency, subtotal_amount=subtotal, shipping_amount=quote.shipping.amount,
                   total_amount=subtotal + quote.shipping.amount, exchange_rate=rate.rate,
                   exchange_rate_id=rate.rate_id, shipping_zone_id=quote.zone.id,
-                  shipping_amount_mxn=quote.rate.amount, shipping_country=(country or "").upper()[:2],
-                  status=OrderStatus.PENDING.value)
+                  shipping_amount_mxn=quote.rate.amount, shipping_country=(country or "").upper()[:2])
     for line in cart_lines:
         order.lines.append(OrderLine(product_id=line.product.id, artisan_id=line.product.artisan_id,
                                      title=line.title[:200], quantity=line.quantity,
                                      unit_price_mxn=line.product.price_amount, unit_amount=line.unit.amount,
                                      line_amount=line.line_amount))
     titles = {line.product.id: line.title for line in cart_lines}
+    quantities = {}
+    for line in cart_lines:
+        quantities[line.product.id] = quantities.get(line.product.id, 0) + line.quantity
     try:
-        db.session.add(order)
-        db.session.flush()
-        order.expires_at = holds.place_holds(order, {line.product.id: line.quantity for line in cart_lines})
-        db.session.commit()
+        lifecycle.start_checkout(order, quantities)
     except holds.SoldOut as sold:
-        db.session.rollback()
         raise CheckoutRefused("just_sold", titles.get(sold.product_id)) from None
     except IntegrityError:
-        db.session.rollback()
         raise CheckoutRefused("just_sold") from None
     try:
         session = sessions.create_checkout_session(order, quote)
@@ -85,26 +81,17 @@ def start_checkout(cart_lines, country: str, email: str, locale: str):
         current_app.logger.exception("could not open a Checkout Session for order %s", order.id)
         abandon(order.id, note="checkout session not created")
         raise CheckoutRefused("payments_unavailable") from None
-    order.stripe_checkout_session_id = session["id"]
-    db.session.commit()
+    order = lifecycle.attach_checkout_session(order.id, session["id"])
     return order, session["url"]
 
 
 def abandon(order_id: int, note=None) -> bool:
     """Release a pending order's holds and mark it expired (committed); False if it is past pending."""
-    order = lock_order(order_id)
-    if order is None or order.status != OrderStatus.PENDING.value:
-        db.session.rollback()
-        return False
-    holds.release_holds(order.id)
-    transition(order, OrderStatus.EXPIRED, note=note)
-    db.session.commit()
-    return True
+    return lifecycle.expire(order_id, note or "abandoned") == "expired"
 
 
 def close_session(session_id):
     """Expire the buyer's open Checkout Session so it cannot be paid after she cancelled (best effort)."""
-    from storefront.payments.client import StripeError, stripe_client
     if not session_id:
         return
     try:
@@ -115,7 +102,6 @@ def close_session(session_id):
 
 def sweep_holds(now=None) -> dict:
     """Release every hold past its expiry whose order was not paid (asking Stripe first, when it can)."""
-    from storefront.payments import reconcile
     now = now or now_utc()
     summary = {"released": 0, "paid": 0, "kept": 0}
     for order_id in holds.expired_hold_order_ids(now):

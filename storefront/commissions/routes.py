@@ -13,9 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from storefront.accounts.fields import choices
 from storefront.accounts.permissions import EVERYONE_LOGGED_IN, PUBLIC, STAFF, allow, artisan_scope_or_404
-from storefront.checkout import shipping
-from storefront.commissions import actions, bp
-from storefront.commissions.actions import C, CommissionRefused
+from storefront.commissions import bp
 from storefront.commissions.forms import (ArtisanSettingsForm, DecisionForm, ProgressForm, QuoteForm,
                                           ReasonForm, RequestForm)
 from storefront.cooperative import get_settings
@@ -25,8 +23,12 @@ from storefront.media.pipeline import ImageRejected, derivative_widths, rejectio
 from storefront.media.urls import image_src
 from storefront.models import Artisan, Commission, Product, now_utc
 from storefront.money import money_formatter, to_minor
+from storefront.orders import commissions as actions, lifecycle, shipping
+from storefront.orders.commissions import C, CommissionRefused
 from storefront.payments.client import PaymentsNotConfigured, StripeError
-from storefront.payments.commission_payments import create_commission_session, retrieve_session
+from storefront.payments.commission_payments import (create_commission_session, refund_payment,
+                                                     retrieve_session)
+from storefront.payments.fulfilment import fulfil_session
 
 REFUSALS = {
     "not_taking_commissions": lambda d: _("She is not taking commissions at the moment."),
@@ -135,10 +137,7 @@ def buyer_page(token):
     if session_id and session_id in (commission.deposit_session_id, commission.balance_session_id):
         # Back from Checkout: apply what Stripe says now (the webhook may lag; both are idempotent).
         try:
-            mailbag = actions.Mailbag()
-            actions.session_paid(retrieve_session(session_id), mailbag, "return page")
-            db.session.commit()
-            mailbag.send_all()
+            fulfil_session(retrieve_session(session_id), "return page")
         except (StripeError, PaymentsNotConfigured):
             db.session.rollback()
         commission = _by_token(token)
@@ -156,14 +155,29 @@ def _open_checkout(commission, part):
     title = (_("Deposit for your garment by %(name)s", name=name) if part == "deposit"
              else _("Balance for your garment by %(name)s", name=name))
     page = url_for("commissions.buyer_page", token=commission.public_token, _external=True)
+    order = actions.open_balance_order(commission) if part == "balance" else None
     try:
         session = create_commission_session(commission, part, title,
-                                            page + "?session_id={CHECKOUT_SESSION_ID}", page)
+                                            page + "?session_id={CHECKOUT_SESSION_ID}", page,
+                                            order_id=order.id if order is not None else None)
     except (StripeError, PaymentsNotConfigured):
         flash(REFUSALS["payments_unavailable"]({}), "error")
         return redirect(page, 303)
+    if order is not None:
+        lifecycle.attach_checkout_session(order.id, session["id"])
     actions.record_session(commission, part, session["id"])
     return redirect(session["url"], 303)
+
+
+def _refund_deposit(commission, why):
+    """Give back what is left of the deposit through Stripe, before any lock (keyed: a retry refunds once)."""
+    amount = actions.refundable_deposit(commission)
+    if not amount:
+        return 0
+    refund = refund_payment(commission.deposit_payment_intent_id, amount,
+                            key=f"telar-commission-{commission.id}-refund-{why}",
+                            metadata={"commission_id": str(commission.id), "part": "deposit"})
+    return int(refund.get("amount") or 0)
 
 
 @bp.route("/commissions/<token>/accept", methods=["POST"])
@@ -185,10 +199,12 @@ def accept(token):
 @allow(PUBLIC)
 def pay_balance(token):
     commission = _by_token(token)
-    if commission.status != C.FINISHED.value:
-        flash(REFUSALS["not_allowed"]({}), "error")
+    try:
+        return _open_checkout(commission, "balance")
+    except CommissionRefused as refused:
+        db.session.rollback()
+        flash(_refusal(refused), "error")
         return redirect(url_for("commissions.buyer_page", token=token), 303)
-    return _open_checkout(commission, "balance")
 
 
 @bp.route("/commissions/<token>/cancel", methods=["POST"])
@@ -196,7 +212,8 @@ def pay_balance(token):
 def buyer_cancel(token):
     commission = _by_token(token)
     try:
-        actions.cancel_by_buyer(commission)
+        actions.check_buyer_may_cancel(commission)
+        actions.cancel_by_buyer(commission, _refund_deposit(commission, "cancel"))
         flash(_("Your commission is cancelled. Any deposit you paid is being refunded."), "success")
     except CommissionRefused as refused:
         db.session.rollback()
@@ -340,9 +357,12 @@ def studio_finished(commission_id):
 @bp.route("/studio/commissions/<int:commission_id>/cannot-finish", methods=["POST"])
 @allow(*EVERYONE_LOGGED_IN)
 def studio_cannot_finish(commission_id):
-    return _studio_action(commission_id, lambda c: actions.cannot_finish(c, current_user,
-                                                                         request.form.get("reason", "")),
-                          _("The buyer is refunded. You keep your advance."))
+    def close(commission):
+        reason = actions.check_reason(request.form.get("reason", ""))
+        if not actions.can_transition(commission, C.NOT_FINISHED):
+            raise CommissionRefused("not_allowed")
+        actions.cannot_finish(commission, current_user, reason, _refund_deposit(commission, "not-finished"))
+    return _studio_action(commission_id, close, _("The buyer is refunded. You keep your advance."))
 
 
 # --- the cooperative ------------------------------------------------------------------------------------
@@ -379,7 +399,9 @@ def coop_decision(commission_id):
         flash(_("Choose a decision and write the reason."), "error")
         return redirect(url_for("commissions.coop_list"), 303)
     try:
-        actions.decide_unpaid_balance(commission, current_user, form.decision.data, form.reason.data)
+        reason = actions.check_decision(commission, form.decision.data, form.reason.data)
+        refunded = _refund_deposit(commission, "unpaid-balance") if form.decision.data == "refund" else 0
+        actions.decide_unpaid_balance(commission, current_user, form.decision.data, reason, refunded)
         flash(_("Decision recorded."), "success")
     except CommissionRefused as refused:
         db.session.rollback()

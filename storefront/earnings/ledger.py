@@ -10,7 +10,6 @@ from datetime import date, datetime, time
 from sqlalchemy import func, select
 
 from storefront.accounts.services import audit
-from storefront.cooperative import get_settings
 from storefront.extensions import db
 from storefront.models import (Artisan, LedgerEntry, LedgerKind, Order, OrderLine, Payout, PayoutMethod,
                                now_utc)
@@ -45,11 +44,12 @@ def _existing_keys(keys):
 def credit_sale(order: Order, fee_mxn: int) -> list[LedgerEntry]:
     """Credit each line of a paid order with her share (idempotent: key "sale:line:<line id>").
 
-    `fee_mxn` is the processor fee for the whole charge, already in pesos (see `money.fee_in_mxn`).
+    `fee_mxn` is the processor fee for the whole charge, already in pesos (see `money.fee_in_mxn`). The
+    commission is the one frozen on the order at checkout, never today's setting.
     """
     lines = list(order.lines)
     split = split_order([line.unit_price_mxn * line.quantity for line in lines], order.shipping_amount_mxn,
-                        fee_mxn, get_settings().commission_bp)
+                        fee_mxn, order.commission_bp)
     keys = [f"sale:line:{line.id}" for line in lines]
     done = _existing_keys(keys)
     occurred_at = order.paid_at or now_utc()

@@ -6,8 +6,9 @@ from storefront.models.catalog import (CONTENT_LOCALES, Artisan, ArtisanTranslat
 from storefront.models.commissions import (COMMISSION_STATUSES, OPEN_STATUSES, Commission, CommissionPost,
                                            CommissionStatus)
 from storefront.models.earnings import IncomeBaseline, LedgerEntry, LedgerKind, Payout, PayoutMethod
-from storefront.models.orders import (HoldStatus, Order, OrderLine, OrderStatus, StockHold,
-                                      WebhookEvent)
+from storefront.models.orders import (HoldStatus, Order, OrderLine, OrderRefund, OrderStatus, RefundStatus,
+                                      StockHold, WebhookEvent)
+from storefront.models.outbox import EmailStatus, OutboxEmail
 from storefront.models.settings import (CooperativeSettings, ExchangeRate, ReferenceLine, ShippingRate,
                                         ShippingZone)
 
@@ -15,7 +16,7 @@ __all__ = [
     "AuditEntry", "Role", "User", "Base", "now_utc", "CONTENT_LOCALES", "Artisan", "ArtisanTranslation",
     "Product", "ProductImage", "ProductStatus", "ProductTranslation", "IncomeBaseline", "LedgerEntry",
     "LedgerKind", "Payout", "PayoutMethod", "HoldStatus", "Order", "OrderLine", "OrderStatus", "StockHold",
-    "WebhookEvent", "COMMISSION_STATUSES", "OPEN_STATUSES", "Commission", "CommissionPost",
-    "CommissionStatus", "CooperativeSettings", "ExchangeRate", "ReferenceLine", "ShippingRate",
-    "ShippingZone",
+    "WebhookEvent", "OrderRefund", "RefundStatus", "EmailStatus", "OutboxEmail", "CooperativeSettings",
+    "ExchangeRate", "ReferenceLine", "ShippingRate", "ShippingZone", "COMMISSION_STATUSES", "OPEN_STATUSES",
+    "Commission", "CommissionPost", "CommissionStatus",
 ]

@@ -52,6 +52,11 @@ class Order(Base):
     # Units of `currency` per 1 MXN, as shown to the buyer (the rate row is kept for audit).
     exchange_rate: Mapped[Decimal] = mapped_column(Numeric(18, 8))
     exchange_rate_id: Mapped[Optional[int]] = mapped_column(ForeignKey("exchange_rates.id"))
+    # The money terms frozen at checkout (lifecycle.start_checkout): the ledger credits from these,
+    # never from today's settings. Basis points and MXN centavos, as in CooperativeSettings.
+    commission_bp: Mapped[int] = mapped_column(default=0)
+    card_fee_bp: Mapped[int] = mapped_column(default=0)
+    card_fee_fixed_amount: Mapped[int] = mapped_column(default=0)
     shipping_zone_id: Mapped[Optional[int]] = mapped_column(ForeignKey("shipping_zones.id"))
     shipping_amount_mxn: Mapped[int] = mapped_column(default=0)
     shipping_country: Mapped[Optional[str]] = mapped_column(String(2))
@@ -102,10 +107,41 @@ class OrderLine(Base):
     unit_amount: Mapped[int]          # order currency minor units
     line_amount: Mapped[int]          # unit_amount * quantity
     refunded_quantity: Mapped[int] = mapped_column(default=0)
+    # Her share of the line as the storefront promised it at checkout (estimated card fee), in centavos.
+    promised_artisan_share_mxn: Mapped[Optional[int]]
 
     order: Mapped[Order] = relationship(back_populates="lines")
     product: Mapped["Product"] = relationship()  # noqa: F821
     artisan: Mapped["Artisan"] = relationship()  # noqa: F821
+
+
+class RefundStatus(str, enum.Enum):
+    PENDING = "pending"      # reached us before the payment was recorded: applied when it is
+    APPLIED = "applied"      # lines refunded and her shares reversed
+
+
+class OrderRefund(Base):
+    """A Stripe refund of an order's charge, recorded once (unique refund id) and applied once."""
+    __tablename__ = "order_refunds"
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint("status IN ('pending', 'applied')", name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    stripe_refund_id: Mapped[str] = mapped_column(String(255), unique=True)
+    stripe_charge_id: Mapped[Optional[str]] = mapped_column(String(255))
+    amount: Mapped[int]                 # order currency minor units
+    currency: Mapped[str] = mapped_column(String(3))
+    order_line_id: Mapped[Optional[int]] = mapped_column(ForeignKey("order_lines.id"))
+    quantity: Mapped[Optional[int]]
+    restock: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(16), default=RefundStatus.PENDING.value)
+    created_at: Mapped[datetime] = mapped_column(default=now_utc)
+    applied_at: Mapped[Optional[datetime]]
+
+    order: Mapped[Order] = relationship()
 
 
 class HoldStatus(str, enum.Enum):

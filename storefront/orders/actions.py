@@ -1,7 +1,7 @@
 """The order state machine: every status change goes through `transition`, which checks it is allowed.
 
-Staff actions (pack, ship, deliver) audit and commit once; payment-driven changes are made by
-`storefront.payments.fulfilment` inside its own transaction.
+The named actions that use it (checkout, payment, refund, pack, ship, deliver) are in
+`storefront.orders.lifecycle`; nothing else changes an order's status.
 """
 from flask import current_app, has_request_context, url_for
 from sqlalchemy import select
@@ -69,32 +69,3 @@ def order_url(order: Order) -> str:
             return url_for("checkout.order_status", token=order.public_token, _external=True)
     path = url_for("checkout.order_status", token=order.public_token, _external=not base)
     return f"{base}{path}" if base else path
-
-
-def mark_packed(order: Order, actor):
-    transition(lock_order(order.id), S.PACKED, actor=actor)
-    db.session.commit()
-
-
-def mark_shipped(order: Order, actor, carrier: str, tracking_number: str):
-    """Shipped with carrier and tracking number; the buyer is emailed."""
-    from storefront import mail
-    from storefront.checkout.present import money_formatter
-    carrier, tracking_number = (carrier or "").strip()[:80], (tracking_number or "").strip()[:120]
-    if not carrier or not tracking_number:
-        raise ValueError("carrier_and_tracking_required")
-    order = lock_order(order.id)
-    transition(order, S.SHIPPED, actor=actor, note=f"{carrier} {tracking_number}")
-    order.carrier, order.tracking_number = carrier, tracking_number
-    db.session.commit()
-    if order.buyer_email:
-        from flask_babel import force_locale, gettext as _
-        with force_locale(order.locale):
-            subject = _("Your order %(number)s is on its way", number=order.id)
-        mail.send(order.buyer_email, subject, "order_shipped", order.locale, order=order,
-                  order_url=order_url(order), money=money_formatter(order.locale))
-
-
-def mark_delivered(order: Order, actor):
-    transition(lock_order(order.id), S.DELIVERED, actor=actor)
-    db.session.commit()

@@ -7,20 +7,18 @@ from sqlalchemy.orm import selectinload
 
 from storefront.accounts.permissions import ADMIN, STAFF, allow
 from storefront.accounts.services import audit
-from storefront.checkout import shipping
-from storefront.checkout.present import money_formatter
 from storefront.extensions import db
 from storefront.i18n import current_locale
 from storefront.models import Order, OrderLine, ShippingRate, ShippingZone
 from storefront.models.orders import ORDER_STATUSES
-from storefront.orders import actions, bp
-from storefront.payments.client import StripeError
-from storefront.payments.refunds import RefundRefused, request_refund
+from storefront.orders import actions, bp, lifecycle, shipping
+from storefront.orders.present import money_formatter
 
 PAGE_SIZE = 50
 
 
-def _order_or_404(order_id):
+def order_or_404(order_id):
+    """The order with its lines and their artisans, or 404."""
     order = db.session.execute(select(Order).where(Order.id == order_id).options(
         selectinload(Order.lines).selectinload(OrderLine.artisan))).scalar_one_or_none()
     if order is None:
@@ -46,7 +44,7 @@ def order_list():
 @bp.route("/coop/orders/<int:order_id>")
 @allow(*STAFF)
 def order_detail(order_id):
-    order = _order_or_404(order_id)
+    order = order_or_404(order_id)
     return render_template("orders/detail.html", order=order, money=money_formatter(current_locale()),
                            can=lambda status: actions.can_transition(order, status),
                            refundable=(order.status in actions.REFUNDABLE_STATES
@@ -56,21 +54,21 @@ def order_detail(order_id):
 @bp.route("/coop/orders/<int:order_id>/slip")
 @allow(*STAFF)
 def packing_slip(order_id):
-    return render_template("orders/slip.html", order=_order_or_404(order_id))
+    return render_template("orders/slip.html", order=order_or_404(order_id))
 
 
 @bp.route("/coop/orders/<int:order_id>/<action>", methods=["POST"])
 @allow(*STAFF)
 def order_action(order_id, action):
-    order = _order_or_404(order_id)
+    order = order_or_404(order_id)
     try:
         if action == "pack":
-            actions.mark_packed(order, current_user)
+            lifecycle.mark_packed(order, current_user)
         elif action == "ship":
-            actions.mark_shipped(order, current_user, request.form.get("carrier"),
-                                 request.form.get("tracking_number"))
+            lifecycle.mark_shipped(order, current_user, request.form.get("carrier"),
+                                   request.form.get("tracking_number"))
         elif action == "deliver":
-            actions.mark_delivered(order, current_user)
+            lifecycle.mark_delivered(order, current_user)
         else:
             abort(404)
     except actions.TransitionRefused:
@@ -81,27 +79,6 @@ def order_action(order_id, action):
         flash(_("Please give the carrier and the tracking number."), "error")
     else:
         flash(_("Order updated."), "success")
-    return redirect(url_for("orders.order_detail", order_id=order.id), 303)
-
-
-@bp.route("/coop/orders/<int:order_id>/refund", methods=["POST"])
-@allow(ADMIN)
-def order_refund(order_id):
-    order = _order_or_404(order_id)
-    line_id = request.form.get("line_id", "")
-    quantity = request.form.get("quantity", "")
-    try:
-        request_refund(order, current_user, line_id=int(line_id) if line_id.isdigit() else None,
-                       quantity=int(quantity) if quantity.isdigit() else None,
-                       restock=request.form.get("restock") == "1")
-    except RefundRefused:
-        db.session.rollback()
-        flash(_("This refund is not possible (already refunded, or the amount is not right)."), "error")
-    except StripeError as error:
-        db.session.rollback()
-        flash(_("Stripe refused the refund: %(message)s", message=error.user_message or str(error)), "error")
-    else:
-        flash(_("Refund sent to Stripe. The artisan's ledger is updated when Stripe confirms it."), "success")
     return redirect(url_for("orders.order_detail", order_id=order.id), 303)
 
 

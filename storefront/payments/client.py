@@ -1,4 +1,7 @@
 """The one place the storefront builds a Stripe client: keys and API base from config."""
+import json
+import time
+
 import stripe
 from flask import current_app
 
@@ -35,6 +38,44 @@ def is_test_key(key: str) -> bool:
     return (key or "").startswith(("sk_test_", "rk_test_"))
 
 
-def verify_webhook(payload: bytes, signature: str, secret: str, tolerance: int = 300):
-    """The verified event, or SignatureVerificationError / ValueError (bad or stale signature, not JSON)."""
-    return stripe.Webhook.construct_event(payload, signature, secret, tolerance=tolerance)
+class WebhookRefused(ValueError):
+    """A webhook body that is not a signed, fresh, well-formed Stripe event; nothing was changed."""
+
+
+def _signed_at(signature: str):
+    for item in (signature or "").split(","):
+        key, _sep, value = item.strip().partition("=")
+        if key == "t" and value.isdigit():
+            return int(value)
+    return None
+
+
+def well_formed_event(body) -> dict:
+    """`body` if it has an event's shape (id, type, data.object as an object), else WebhookRefused."""
+    if not isinstance(body, dict):
+        raise WebhookRefused("not an event")
+    event_id, event_type, data = body.get("id"), body.get("type"), body.get("data")
+    if not (isinstance(event_id, str) and 0 < len(event_id) <= 255):
+        raise WebhookRefused("event without an id")
+    if not (isinstance(event_type, str) and 0 < len(event_type) <= 80):
+        raise WebhookRefused("event without a type")
+    if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
+        raise WebhookRefused("event without data.object")
+    return body
+
+
+def verify_webhook(payload: bytes, signature: str, secret: str, tolerance: int = 300) -> dict:
+    """The verified event as plain dicts, or WebhookRefused: bad signature, timestamp more than
+    `tolerance` seconds away from now (in the past or in the future), not JSON, not an event."""
+    try:
+        stripe.WebhookSignature.verify_header(payload.decode("utf-8"), signature, secret, tolerance)
+    except (SignatureVerificationError, UnicodeDecodeError):
+        raise WebhookRefused("invalid signature") from None
+    signed_at = _signed_at(signature)
+    if signed_at is None or signed_at > time.time() + tolerance:
+        raise WebhookRefused("timestamp outside the tolerance zone")
+    try:
+        body = json.loads(payload)
+    except (ValueError, RecursionError):
+        raise WebhookRefused("not JSON") from None
+    return well_formed_event(body)

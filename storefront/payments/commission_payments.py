@@ -6,19 +6,23 @@ metadata, so the webhook hands the event to the commission's actions instead of 
 import calendar
 from datetime import timedelta
 
-from storefront.checkout.holds import SESSION_MINUTES
+from storefront.orders.holds import SESSION_MINUTES
 from storefront.models import now_utc
 from storefront.payments.client import plain, stripe_client
 
 PARTS = ("deposit", "balance")
 
 
-def commission_session_params(commission, part: str, title: str, success_url: str, cancel_url: str) -> dict:
-    """One line: the deposit or the balance of the garment, in the buyer's currency."""
+def commission_session_params(commission, part: str, title: str, success_url: str, cancel_url: str,
+                              order_id: int = None) -> dict:
+    """One line: the deposit or the balance of the garment, in the buyer's currency (the balance names
+    its order too: the lifecycle records it like any order's payment)."""
     if part not in PARTS:
         raise ValueError(part)
     amount = commission.deposit_amount if part == "deposit" else commission.balance_amount
     metadata = {"commission_id": str(commission.id), "part": part}
+    if order_id is not None:
+        metadata["order_id"] = str(order_id)
     params = {
         "mode": "payment",
         "line_items": [{"quantity": 1, "price_data": {
@@ -38,11 +42,12 @@ def commission_session_params(commission, part: str, title: str, success_url: st
     return params
 
 
-def create_commission_session(commission, part: str, title: str, success_url: str, cancel_url: str) -> dict:
+def create_commission_session(commission, part: str, title: str, success_url: str, cancel_url: str,
+                              order_id: int = None) -> dict:
     """Open the session; one idempotency key per commission, part and hour, so a double click opens one."""
     hour = now_utc().strftime("%Y%m%d%H")
     return plain(stripe_client().v1.checkout.sessions.create(
-        params=commission_session_params(commission, part, title, success_url, cancel_url),
+        params=commission_session_params(commission, part, title, success_url, cancel_url, order_id),
         options={"idempotency_key": f"telar-commission-{commission.id}-{part}-{hour}"}))
 
 

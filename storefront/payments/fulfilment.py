@@ -1,73 +1,54 @@
-"""Fulfilment: the one idempotent path from "Stripe says paid" to a paid order, a credited ledger and emails.
+"""The Stripe adapter: a verified event (or a session reconcile found) becomes one lifecycle action.
 
-Events may arrive twice, late or out of order, and reconcile may run at the same time. Three things
-make that safe: each event id is recorded once (unique WebhookEvent row, in the same transaction as
-its effects), the order row is locked and only allowed transitions happen, and ledger entries carry
-idempotency keys ("sale:line:<id>", "refund:<re_id>:line:<id>").
+For each event: record its id once (unique WebhookEvent row, committed with the action's effects, so a
+redelivery is a no-op), find the order it speaks of and check the event really belongs to it, ask
+Stripe what the event leaves out (the balance transaction's fee, the charge's refunds) BEFORE any
+order row is locked, then call `storefront.orders.lifecycle`, which locks, changes and commits.
+Event objects are read defensively: a signed event of an unexpected shape is ignored, never a 500.
 """
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from flask import current_app
-from flask_babel import force_locale, gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from storefront import mail
-from storefront.accounts.services import audit
-from storefront.checkout import holds
-from storefront.checkout.present import money_formatter
-from storefront.commissions import actions as commissions
-from storefront.earnings.ledger import credit_sale, reverse_refund
 from storefront.extensions import db
-from storefront.models import AuditEntry, Order, OrderStatus, WebhookEvent, now_utc
-from storefront.money import fee_in_mxn
-from storefront.orders.actions import PAID_STATES, can_transition, lock_order, order_url, transition
+from storefront.models import Order, OrderRefund, RefundStatus, WebhookEvent, now_utc
+from storefront.orders import commissions, lifecycle
+from storefront.orders.lifecycle import PaymentFacts, RefundFacts
 from storefront.payments.client import plain, stripe_client
-
-S = OrderStatus
 
 
 def _value(obj, key, default=None):
-    """Field of a Stripe object or plain dict."""
-    try:
-        value = obj[key]
-    except (KeyError, TypeError):
+    """Field of a Stripe object or plain dict; `default` when missing, null or `obj` is not a dict."""
+    if not isinstance(obj, dict):
         return default
+    value = obj.get(key)
     return default if value is None else value
 
 
-class Outbox:
-    """Emails to send once the transaction that justifies them has committed."""
+def _text(obj, key):
+    value = _value(obj, key)
+    return value if isinstance(value, str) and value else None
 
-    def __init__(self):
-        self.messages = []
 
-    def add(self, *args, **kwargs):
-        self.messages.append((args, kwargs))
-
-    def send_all(self):
-        for args, kwargs in self.messages:
-            try:
-                mail.send(*args, **kwargs)
-            except Exception:  # noqa: BLE001 - a mail outage must not undo a paid order
-                current_app.logger.exception("could not send %s", args[2] if len(args) > 2 else "mail")
+def _number(obj, key):
+    value = _value(obj, key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def handle_event(event: dict) -> str:
-    """Process one verified event exactly once: 'duplicate', 'ignored' or what the handler did."""
-    handler = HANDLERS.get(event.get("type"))
-    outbox = Outbox()
+    """Process one verified, well-formed event exactly once: 'duplicate', 'ignored' or the outcome."""
+    handler = HANDLERS.get(event["type"])
     try:
-        record = WebhookEvent(stripe_event_id=str(event["id"])[:255], type=str(event.get("type"))[:80])
-        db.session.add(record)
+        db.session.add(WebhookEvent(stripe_event_id=event["id"], type=event["type"], processed_at=now_utc()))
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
         return "duplicate"
     try:
-        outcome = handler(event["data"]["object"], outbox) if handler else "ignored"
-        record.processed_at = now_utc()
-        db.session.commit()
+        outcome = handler(event["data"]["object"]) if handler else "ignored"
+        db.session.commit()   # the event row, when the handler's action did not commit it already
     except IntegrityError:
         # The same event processed concurrently by another worker, or a ledger key already taken.
         db.session.rollback()
@@ -75,205 +56,194 @@ def handle_event(event: dict) -> str:
     except Exception:
         db.session.rollback()
         raise
-    outbox.send_all()
     return outcome
 
 
-def _order_for(metadata, session_id=None, payment_intent=None):
-    order_id = str(_value(metadata or {}, "order_id", "")).strip()
-    order = None
-    if order_id.isdigit():
-        order = lock_order(int(order_id))
-    if order is None and session_id:
+def _order_id_for(metadata, session_id=None, payment_intent=None):
+    """The id of the order an object names (metadata, then session, then payment intent); no lock."""
+    order_id = str(_value(metadata, "order_id", "")).strip()
+    if order_id.isdigit() and len(order_id) < 18:
+        found = db.session.scalar(select(Order.id).where(Order.id == int(order_id)))
+        if found:
+            return found
+    if session_id:
         found = db.session.scalar(select(Order.id).where(Order.stripe_checkout_session_id == session_id))
-        order = lock_order(found) if found else None
-    if order is None and payment_intent:
-        found = db.session.scalar(select(Order.id).where(Order.stripe_payment_intent_id == payment_intent))
-        order = lock_order(found) if found else None
-    if order is not None and session_id and order.stripe_checkout_session_id not in (None, session_id):
-        current_app.logger.warning("session %s does not belong to order %s", session_id, order.id)
-        return None
-    return order
+        if found:
+            return found
+    if payment_intent:
+        return db.session.scalar(select(Order.id).where(Order.stripe_payment_intent_id == payment_intent))
+    return None
 
 
-def _record_buyer(order, session):
+def _session_order(session):
+    """(order id, order status) for a Checkout Session, or (None, None) if it is not one of ours."""
+    session_id = _text(session, "id")
+    order_id = _order_id_for(_value(session, "metadata"), session_id)
+    if order_id is None:
+        return None, None
+    known_session, status = db.session.execute(select(Order.stripe_checkout_session_id, Order.status)
+                                               .where(Order.id == order_id)).one()
+    if session_id and known_session not in (None, session_id):
+        current_app.logger.warning("session %s does not belong to order %s", session_id, order_id)
+        return None, None
+    return order_id, status
+
+
+def _balance_facts(intent_id):
+    """(charge id, fee, net, settlement currency, exchange rate) from Stripe's balance transaction."""
+    intent = plain(stripe_client().v1.payment_intents.retrieve(
+        intent_id, params={"expand": ["latest_charge.balance_transaction"]}))
+    charge = _value(intent, "latest_charge")
+    charge_id = charge if isinstance(charge, str) else _text(charge, "id")
+    txn = _value(charge, "balance_transaction")
+    if not isinstance(txn, dict):
+        return charge_id, None, None, None, None
+    rate = _value(txn, "exchange_rate")
+    try:
+        rate = Decimal(str(rate)) if rate is not None else None
+    except InvalidOperation:
+        rate = None
+    return (charge_id, int(_value(txn, "fee", 0)), int(_value(txn, "net", 0)),
+            str(_value(txn, "currency", "")).upper() or None, rate)
+
+
+def payment_facts(session, fetch_balance=True) -> PaymentFacts:
+    """A Checkout Session as lifecycle facts; the fee is fetched from Stripe when the session is paid."""
     details = _value(session, "customer_details", {})
     shipping = _value(_value(session, "collected_information", {}), "shipping_details") \
         or _value(session, "shipping_details")
-    order.stripe_checkout_session_id = order.stripe_checkout_session_id or _value(session, "id")
-    order.stripe_payment_intent_id = _value(session, "payment_intent") or order.stripe_payment_intent_id
-    order.buyer_email = _value(details, "email") or order.buyer_email
-    name = _value(shipping, "name") or _value(details, "name") or order.buyer_name or ""
-    order.buyer_name = name[:200] or None
     address = _value(shipping, "address") or _value(details, "address")
-    if address:
-        order.shipping_address = {k: _value(address, k) for k in
-                                  ("line1", "line2", "city", "postal_code", "state", "country")}
-        order.shipping_country = (_value(address, "country") or order.shipping_country or "")[:2] or None
+    paid = _value(session, "payment_status") in ("paid", "no_payment_required")
+    intent_id = _text(session, "payment_intent")
+    fields = ("line1", "line2", "city", "postal_code", "state", "country")
+    facts = PaymentFacts(
+        checkout_session_id=_text(session, "id"), amount=_number(session, "amount_total") or 0,
+        currency=str(_value(session, "currency", "")).upper(), paid=paid, payment_intent_id=intent_id,
+        buyer_email=_text(details, "email"), buyer_name=_text(shipping, "name") or _text(details, "name"),
+        shipping_address={k: _text(address, k) for k in fields} if isinstance(address, dict) else None)
+    if paid and intent_id and fetch_balance:
+        (facts.charge_id, facts.fee_amount, facts.net_amount, facts.settlement_currency,
+         facts.settlement_exchange_rate) = _balance_facts(intent_id)
+    return facts
 
 
-def _record_balance_transaction(order):
-    """Fee, net and exchange rate from Stripe's balance transaction; returns the fee in MXN centavos."""
-    intent = plain(stripe_client().v1.payment_intents.retrieve(
-        order.stripe_payment_intent_id, params={"expand": ["latest_charge.balance_transaction"]}))
-    charge = _value(intent, "latest_charge")
-    txn = _value(charge, "balance_transaction") if not isinstance(charge, str) else None
-    if isinstance(charge, dict):
-        order.stripe_charge_id = _value(charge, "id")
-    if not txn or isinstance(txn, str):
-        return 0
-    order.stripe_fee_amount = int(_value(txn, "fee", 0))
-    order.stripe_net_amount = int(_value(txn, "net", 0))
-    order.stripe_settlement_currency = str(_value(txn, "currency", "")).upper() or None
-    rate = _value(txn, "exchange_rate")
-    order.stripe_exchange_rate = Decimal(str(rate)) if rate is not None else None
-    return fee_in_mxn(order.stripe_fee_amount, order.stripe_settlement_currency or "MXN", order.exchange_rate)
-
-
-def amount_matches(order, session) -> bool:
-    return (_value(session, "amount_total") == order.total_amount
-            and str(_value(session, "currency", "")).upper() == order.currency)
-
-
-def fulfil_session(session, outbox: Outbox, source="webhook") -> str:
-    """Turn a completed, paid Checkout Session into a paid order: once, whatever calls it and how often."""
-    if _value(_value(session, "metadata", {}), "commission_id"):
-        return commissions.session_paid(session, outbox, source)
-    order = _order_for(_value(session, "metadata"), _value(session, "id"))
-    if order is None:
-        return "unknown_order"
-    if order.status in PAID_STATES or order.status in (S.REFUNDED.value, S.NEEDS_REVIEW.value):
-        return "already_fulfilled"
+def fulfil_session(session, source="webhook") -> str:
+    """A completed Checkout Session: the order paid (or processing), whatever calls it and how often."""
     if _value(session, "status") != "complete":
         return "not_complete"
-    _record_buyer(order, session)
-    if _value(session, "payment_status") not in ("paid", "no_payment_required"):
-        if order.status == S.PENDING.value:
-            transition(order, S.PROCESSING, note=f"{source}: payment processing")
-            return "processing"
-        return "not_paid"
-    if not amount_matches(order, session):
-        paid_currency = str(_value(session, "currency", "")).upper()
-        note = (f"{source}: paid {_value(session, 'amount_total')} {paid_currency}, "
-                f"order is {order.total_amount} {order.currency}")
-        holds.convert_holds(order.id)
-        transition(order, S.NEEDS_REVIEW, note=note)
-        _queue_sale_notice(order, outbox)
-        return "needs_review"
-    fee_mxn = _record_balance_transaction(order)
-    if order.status == S.EXPIRED.value:
-        # The holds were released; money was taken anyway. Keep the sale only if the stock is still there.
-        if not holds.retake_for_late_payment(order):
-            transition(order, S.NEEDS_REVIEW,
-                       note=f"{source}: paid after expiry, garment no longer available")
-            _queue_sale_notice(order, outbox)
-            return "needs_review"
-    else:
-        holds.convert_holds(order.id)
-    transition(order, S.PAID, note=source)
-    credit_sale(order, fee_mxn)
-    _queue_confirmation(order, outbox)
-    _queue_sale_notice(order, outbox)
-    return "paid"
-
-
-def _queue_confirmation(order, outbox):
-    if not order.buyer_email:
-        return
-    with force_locale(order.locale):
-        subject = _("Your Telar order %(number)s is confirmed", number=order.id)
-    outbox.add(order.buyer_email, subject, "order_confirmation", order.locale, order=order,
-               order_url=order_url(order), money=money_formatter(order.locale))
-
-
-def _queue_sale_notice(order, outbox):
-    with force_locale("es"):
-        subject = _("New sale: order %(number)s (%(status)s)", number=order.id, status=order.status)
-    outbox.add(current_app.config["COOPERATIVE_EMAIL"], subject, "sale_notice", "es", order=order,
-               order_url=order_url(order), money=money_formatter("es"))
-
-
-def on_completed(session, outbox):
-    return fulfil_session(session, outbox, "checkout.session.completed")
-
-
-def on_async_succeeded(session, outbox):
-    return fulfil_session(session, outbox, "checkout.session.async_payment_succeeded")
-
-
-def on_async_failed(session, outbox):
-    order = _order_for(_value(session, "metadata"), _value(session, "id"))
-    if order is None or order.status not in (S.PENDING.value, S.PROCESSING.value):
-        return "ignored"
-    holds.release_holds(order.id)
-    transition(order, S.PAYMENT_FAILED, note="checkout.session.async_payment_failed")
-    return "payment_failed"
-
-
-def on_expired(session, outbox):
-    order = _order_for(_value(session, "metadata"), _value(session, "id"))
-    if order is None or order.status != S.PENDING.value:
-        return "ignored"
-    holds.release_holds(order.id)
-    transition(order, S.EXPIRED, note="checkout.session.expired")
-    return "expired"
-
-
-def _refund_applied(refund_id) -> bool:
-    return db.session.scalar(select(AuditEntry.id).where(AuditEntry.action == "order.refund_applied",
-                                                         AuditEntry.note == refund_id).limit(1)) is not None
-
-
-def on_charge_refunded(charge, outbox):
-    """Reverse each artisan's share for every refund of the charge not applied yet."""
-    intent_id = _value(charge, "payment_intent")
-    order = _order_for(_value(charge, "metadata"), payment_intent=intent_id)
-    if order is None:
+    if _value(_value(session, "metadata"), "commission_id"):
+        return fulfil_commission_session(session, source)
+    order_id, status = _session_order(session)
+    if order_id is None:
         return "unknown_order"
-    client = stripe_client()
-    if order.status not in PAID_STATES and order.status not in (S.REFUNDED.value, S.NEEDS_REVIEW.value):
-        # The refund overtook the payment's own webhook: fulfil from Stripe's record first.
-        sessions = plain(client.v1.checkout.sessions.list(params={"payment_intent": intent_id, "limit": 1}))
-        if sessions["data"]:
-            fulfil_session(sessions["data"][0], outbox, "charge.refunded (late completion)")
-    refunds = plain(client.v1.refunds.list(params={"charge": _value(charge, "id"), "limit": 100}))
-    applied = 0
-    for refund in sorted(refunds["data"], key=lambda r: (_value(r, "created", 0), _value(r, "id"))):
-        if _value(refund, "status") != "succeeded" or _refund_applied(_value(refund, "id")):
+    if status not in lifecycle.UNPAID_STATES:
+        return "already_fulfilled"     # answered without asking Stripe anything
+    facts = payment_facts(session)     # the network, before the lifecycle locks the order
+    return lifecycle.record_payment(order_id, facts, source)
+
+
+def fulfil_commission_session(session, source="webhook") -> str:
+    """A commission's deposit (the commission's own action) or balance (its order, through the lifecycle)."""
+    metadata = _value(session, "metadata", {})
+    commission_id, part = str(_value(metadata, "commission_id", "")), _value(metadata, "part")
+    if not commission_id.isdigit() or len(commission_id) > 17:
+        return "unknown_commission"
+    if part == "deposit":
+        return commissions.deposit_paid(int(commission_id), session, source)
+    if part != "balance":
+        return "ignored"
+    order_id, status = _session_order(session)
+    if order_id is None:
+        return "unknown_order"
+    if status not in lifecycle.UNPAID_STATES:
+        return "already_fulfilled"
+    facts = payment_facts(session)     # the network, before the commission and its order are locked
+    return commissions.balance_paid(int(commission_id), order_id, facts, source)
+
+
+def on_completed(session):
+    return fulfil_session(session, "checkout.session.completed")
+
+
+def on_async_succeeded(session):
+    return fulfil_session(session, "checkout.session.async_payment_succeeded")
+
+
+def on_async_failed(session):
+    order_id, _status = _session_order(session)
+    if order_id is None:
+        return "ignored"
+    return lifecycle.record_payment_failed(order_id, "checkout.session.async_payment_failed")
+
+
+def on_expired(session, source="checkout.session.expired"):
+    order_id, _status = _session_order(session)
+    if order_id is None:
+        return "ignored"
+    return lifecycle.expire(order_id, source)
+
+
+def _session_for_intent(intent_id, order_id):
+    """The order's Checkout Session whose payment intent is `intent_id`, checked field by field."""
+    sessions = plain(stripe_client().v1.checkout.sessions.list(
+        params={"payment_intent": intent_id, "limit": 10}))
+    known = db.session.scalar(select(Order.stripe_checkout_session_id).where(Order.id == order_id))
+    for session in _value(sessions, "data", []):
+        if _text(session, "payment_intent") != intent_id:
             continue
-        _apply_refund(order, refund)
-        applied += 1
-    order.amount_refunded = min(int(_value(charge, "amount_refunded", 0)), order.total_amount)
-    fully = all(line.refunded_quantity >= line.quantity for line in order.lines) \
-        or order.amount_refunded >= order.total_amount
-    if fully and can_transition(order, S.REFUNDED):
-        transition(order, S.REFUNDED, note="charge.refunded")
-    return f"refunds_applied:{applied}"
+        if known and _text(session, "id") != known:
+            continue
+        if str(_value(_value(session, "metadata"), "order_id", "")) not in ("", str(order_id)):
+            continue
+        return session
+    return None
 
 
-def _apply_refund(order, refund):
+def _refund_facts(refund, charge):
     metadata = _value(refund, "metadata", {})
-    restock = str(_value(metadata, "restock", "0")) == "1"
     line_id = str(_value(metadata, "line_id", ""))
-    if line_id.isdigit():
-        quantity = int(str(_value(metadata, "quantity", "1")) or 1)
-        targets = [(line, quantity) for line in order.lines if line.id == int(line_id)]
-    elif int(_value(refund, "amount", 0)) >= order.total_amount - order.amount_refunded:
-        targets = [(line, line.quantity - line.refunded_quantity) for line in order.lines]
-    else:
-        targets = []   # a partial refund made outside Telar: recorded for staff, not guessed per line
-    for line, quantity in targets:
-        quantity = max(0, min(quantity, line.quantity - line.refunded_quantity))
-        if quantity == 0:
-            continue
-        if order.status != S.NEEDS_REVIEW.value:
-            reverse_refund(line, quantity, _value(refund, "id"))
-        line.refunded_quantity += quantity
-        if restock:
-            holds.restock(line.product_id, quantity)
-    audit("order.refund_applied", "order", order.id, note=_value(refund, "id"),
-          changes={"amount": [None, _value(refund, "amount")], "restock": [None, restock],
-                   "lines": [None, [line.id for line, _q in targets]]})
+    quantity = str(_value(metadata, "quantity", ""))
+    return RefundFacts(refund_id=_text(refund, "id"), amount=_number(refund, "amount") or 0,
+                       currency=str(_value(refund, "currency", "")).upper(), charge_id=_text(charge, "id"),
+                       charge_amount_refunded=_number(charge, "amount_refunded"),
+                       line_id=int(line_id) if line_id.isdigit() and len(line_id) < 18 else None,
+                       quantity=int(quantity) if quantity.isdigit() and len(quantity) < 9 else None,
+                       restock=str(_value(metadata, "restock", "0")) == "1", metadata=dict(metadata))
+
+
+def on_charge_refunded(charge):
+    """Every succeeded refund of the charge, matched to the order by payment intent AND charge."""
+    intent_id, charge_id = _text(charge, "payment_intent"), _text(charge, "id")
+    if not intent_id or not charge_id:
+        return "ignored"
+    order_id = _order_id_for({}, payment_intent=intent_id)
+    session = None
+    if order_id is None:
+        # The refund overtook the payment's own webhook: the order is named only by metadata, so the
+        # Checkout Session must confirm that this payment intent is really its payment.
+        order_id = _order_id_for(_value(charge, "metadata"))
+        session = _session_for_intent(intent_id, order_id) if order_id else None
+        if session is None:
+            return "unknown_order"
+    known_charge, known_intent = db.session.execute(
+        select(Order.stripe_charge_id, Order.stripe_payment_intent_id).where(Order.id == order_id)).one()
+    if known_charge not in (None, charge_id) or known_intent not in (None, intent_id):
+        current_app.logger.warning("charge %s does not belong to order %s", charge_id, order_id)
+        return "unknown_order"
+    refunds = plain(stripe_client().v1.refunds.list(params={"charge": charge_id, "limit": 100}))
+    applied = set(db.session.scalars(select(OrderRefund.stripe_refund_id).where(
+        OrderRefund.order_id == order_id, OrderRefund.status == RefundStatus.APPLIED.value)))
+    facts = [_refund_facts(refund, charge)
+             for refund in sorted(_value(refunds, "data", []), key=lambda r: (_value(r, "created", 0),
+                                                                              str(_value(r, "id", ""))))
+             if _value(refund, "status") == "succeeded" and _text(refund, "id")
+             and _value(refund, "charge") == charge_id and _text(refund, "id") not in applied]
+    outcomes = lifecycle.record_refunds(order_id, facts, "charge.refunded") if facts else []
+    if session is not None and _value(session, "status") == "complete":
+        # Stripe's record says the payment succeeded: record it now; the kept refunds follow it.
+        fulfil_session(session, "charge.refunded (late completion)")
+    return f"refunds_applied:{outcomes.count('refund_applied')}" if "refund_kept" not in outcomes \
+        else f"refunds_kept:{outcomes.count('refund_kept')}"
 
 
 HANDLERS = {

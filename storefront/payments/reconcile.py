@@ -1,28 +1,18 @@
-"""Repair what webhooks missed: paid sessions never fulfilled, expired ones never released."""
+"""Repair what webhooks missed: paid sessions never fulfilled, expired ones never released.
+
+Both doors end in the same lifecycle actions as the webhook (through `fulfilment`), so the ledger and
+the emails are the same whichever door a payment came through.
+"""
 from datetime import timedelta
 import calendar
 
 from flask import current_app
 
-from storefront.checkout import holds
 from storefront.extensions import db
-from storefront.models import Order, OrderStatus, now_utc
-from storefront.orders.actions import transition, lock_order
+from storefront.models import Order, now_utc
+from storefront.orders import lifecycle
 from storefront.payments.client import StripeError, plain, stripe_client
-from storefront.payments.fulfilment import Outbox, fulfil_session, on_expired
-
-
-def _run(action, *args):
-    """Run one repair in its own transaction; emails go out after it commits."""
-    outbox = Outbox()
-    try:
-        outcome = action(args[0], outbox, *args[1:])
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    outbox.send_all()
-    return outcome
+from storefront.payments.fulfilment import fulfil_session, on_expired
 
 
 def reconcile(hours: int = 72, limit: int = 1000) -> dict:
@@ -38,14 +28,15 @@ def reconcile(hours: int = 72, limit: int = 1000) -> dict:
             if not (session.get("metadata") or {}).get("order_id"):
                 continue
             if session["status"] == "complete":
-                outcome = _run(fulfil_session, session, "reconcile")
+                outcome = fulfil_session(session, "reconcile")
                 if outcome == "paid":
                     summary["paid"] += 1
                 elif outcome not in ("already_fulfilled",):
                     summary[outcome] = summary.get(outcome, 0) + 1
             elif session["status"] == "expired":
-                if _run(on_expired, session) == "expired":
+                if on_expired(session, "reconcile") == "expired":
                     summary["expired"] += 1
+            db.session.commit()
         if not page["has_more"] or not page["data"]:
             break
         params = {**params, "starting_after": page["data"][-1]["id"]}
@@ -70,16 +61,8 @@ def settle_expired_order(order_id: int) -> str:
             current_app.logger.exception("could not ask Stripe about order %s; hold kept", order_id)
             return "kept"
         if session["status"] == "complete":
-            outcome = _run(fulfil_session, session, "holds sweep")
+            outcome = fulfil_session(session, "holds sweep")
+            db.session.commit()
             if outcome in ("paid", "already_fulfilled", "needs_review", "processing"):
                 return "paid" if outcome != "processing" else "kept"
-    order = lock_order(order_id)
-    if order.status in (OrderStatus.PENDING.value, OrderStatus.EXPIRED.value,
-                        OrderStatus.PAYMENT_FAILED.value):
-        holds.release_holds(order.id)
-        if order.status == OrderStatus.PENDING.value:
-            transition(order, OrderStatus.EXPIRED, note="holds sweep")
-        db.session.commit()
-        return "released"
-    db.session.rollback()
-    return "kept"
+    return lifecycle.release_expired_holds(order_id, "holds sweep")

@@ -1,7 +1,7 @@
-"""Refunds through Stripe's Refund API; the ledger is reversed when `charge.refunded` arrives."""
+"""Refunds through Stripe's Refund API; the lifecycle applies them when `charge.refunded` arrives."""
 from storefront.accounts.services import audit
 from storefront.extensions import db
-from storefront.orders.actions import REFUNDABLE_STATES
+from storefront.orders.lifecycle import REFUNDABLE_STATES
 from storefront.payments.client import stripe_client
 
 
@@ -12,9 +12,11 @@ class RefundRefused(ValueError):
 
 
 def request_refund(order, actor, line_id=None, quantity=None, restock=False):
-    """Ask Stripe to refund the whole order, or `quantity` of one line (its price, without shipping)."""
+    """Ask Stripe to refund the whole order (lines AND shipping: all that is left of the charge), or
+    `quantity` of one line (its price, without shipping). Refunds never add up to more than the charge."""
     if order.status not in REFUNDABLE_STATES or not order.stripe_payment_intent_id:
         raise RefundRefused("not_refundable")
+    left_of_charge = order.total_amount - order.amount_refunded
     metadata = {"order_id": str(order.id), "restock": "1" if restock else "0"}
     if line_id is not None:
         line = next((line for line in order.lines if line.id == line_id), None)
@@ -27,17 +29,18 @@ def request_refund(order, actor, line_id=None, quantity=None, restock=False):
         amount = line.unit_amount * quantity
         metadata.update(line_id=str(line.id), quantity=str(quantity))
         key = f"telar-refund-{order.id}-line-{line.id}-{line.refunded_quantity}-{quantity}"
+        if amount > left_of_charge:
+            raise RefundRefused("nothing_left")
     else:
-        amount = order.total_amount - order.amount_refunded
+        amount = left_of_charge
         key = f"telar-refund-{order.id}-all-{order.amount_refunded}"
-    amount = min(amount, order.total_amount - order.amount_refunded)
     if amount <= 0:
         raise RefundRefused("nothing_left")
+    params = {"payment_intent": order.stripe_payment_intent_id, "amount": amount, "metadata": metadata}
+    if order.stripe_charge_id:
+        params = {"charge": order.stripe_charge_id, "amount": amount, "metadata": metadata}
     audit("order.refund_requested", "order", order.id, actor=actor,
           changes={"amount": [None, amount], "line": [None, line_id], "restock": [None, restock]})
-    intent_id = order.stripe_payment_intent_id
     # Commit first: Stripe (or the emulator) may deliver charge.refunded before this call returns.
     db.session.commit()
-    return stripe_client().v1.refunds.create(
-        params={"payment_intent": intent_id, "amount": amount, "metadata": metadata},
-        options={"idempotency_key": key})
+    return stripe_client().v1.refunds.create(params=params, options={"idempotency_key": key})

@@ -2,15 +2,14 @@
 import calendar
 from datetime import timedelta
 
-from flask import url_for
+from flask import current_app, url_for
 
-from storefront.checkout.holds import SESSION_MINUTES
+from storefront.orders.holds import SESSION_MINUTES
 from storefront.models import now_utc
 from storefront.payments.client import stripe_client
 
 
 def _absolute(endpoint, **values):
-    from flask import current_app
     base = current_app.config.get("PUBLIC_BASE_URL")
     if base:
         return base + url_for(endpoint, **values)

@@ -28,9 +28,16 @@ def render_error(status, title=None, message=None):
                            message=message or default_message), status
 
 
+def _answer(error, status):
+    """The response an error already carries (the login page's own 429), else the site's error page."""
+    if getattr(error, "response", None) is not None:
+        return error.response
+    return render_error(status)
+
+
 def register(app):
     for status in (400, 403, 404, 405, 413, 429):
-        app.register_error_handler(status, lambda error, status=status: render_error(status))
+        app.register_error_handler(status, lambda error, status=status: _answer(error, status))
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

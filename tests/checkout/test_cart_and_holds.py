@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from storefront.checkout import holds
+from storefront.orders import holds
 from storefront.extensions import db
 from storefront.money import convert_from_mxn
 from storefront.models import HoldStatus, Order, Product, StockHold, now_utc

@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import select
 
-from storefront.commissions import actions
+from storefront.orders import commissions as actions
 from storefront.extensions import db
 from storefront.models import Artisan, Commission, User
 from tests.factories import PASSWORD

@@ -5,10 +5,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from storefront.commissions import actions
 from storefront.cooperative import get_settings
 from storefront.extensions import db
-from storefront.models import Artisan, AuditEntry, Commission, Product, User, now_utc
+from storefront.models import Artisan, AuditEntry, Commission, Product, now_utc
 from tests.commissions.test_journey import accept_and_pay, csrf, current, ledger, login, quote, request_one
 
 
@@ -79,6 +78,7 @@ def test_unpaid_balance_decided_only_after_the_settings_days(live, weaver):
     maria.post(f"{studio}/finished", data={"csrf_token": csrf(maria, studio)})
     coord = login(live, "coord")
     listing = f"{live.base_url}/coop/commissions"
+    coord.get(f"{listing}?lang=en")   # staff pages open in Spanish; this test reads the English source
     early = coord.post(f"{listing}/{commission_id}/decision",
                        data={"decision": "sell", "reason": "No contesta", "csrf_token": csrf(coord, listing)},
                        allow_redirects=True)
@@ -105,12 +105,18 @@ def test_refund_decision_gives_the_deposit_back(live, weaver):
     studio = f"{live.base_url}/studio/commissions/{commission_id}"
     maria.post(f"{studio}/finished", data={"csrf_token": csrf(maria, studio)})
     commission = current(commission_id)
-    later = commission.finished_at + timedelta(days=31)
-    actions.decide_unpaid_balance(commission, db.session.scalar(select(User).where(User.username == "coord")),
-                                  "refund", "La compradora lo pidió", now=later)
+    commission.finished_at = now_utc() - timedelta(days=31)
+    db.session.commit()
+    coord = login(live, "coord")
+    listing = f"{live.base_url}/coop/commissions"
+    coord.post(f"{listing}/{commission_id}/decision",
+               data={"decision": "refund", "reason": "La compradora lo pidió",
+                     "csrf_token": csrf(coord, listing)})
     commission = current(commission_id)
     assert commission.status == "refunded"
-    assert refunded_on_stripe(live, commission_id) == commission.deposit_amount
+    assert refunded_on_stripe(live, commission_id) == commission.deposit_amount == commission.amount_refunded
+    advance = commission.advance_mxn
+    assert ledger(commission_id) == [("advance", advance), ("advance", -advance)]   # policy: reverse
 
 
 def test_expired_quote_cannot_be_accepted(live, weaver):

@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 
 from storefront.config import REPO_ROOT
 from storefront.extensions import db
+from storefront.mail import deliver_due
 from storefront.payments.local import free_port
 from storefront.models import LedgerEntry, Order, OrderLine, Product, WebhookEvent
 from tests.conftest import TEST_DATABASE_URL
@@ -185,5 +186,6 @@ def test_concurrent_duplicate_webhooks_on_two_instances_fulfil_once(app, make, i
         assert len(lines) == 1 and [e.kind for e in entries] == ["sale"], "exactly one set of ledger entries"
         assert seen == 1
         assert db.session.get(Product, product_id).stock == 0
+        deliver_due()
     confirmations = [p for p in Path(tmp_path / "outbox").glob("*.eml") if "ada@example.com" in p.read_text()]
     assert len(confirmations) == 1, [p.name for p in confirmations]

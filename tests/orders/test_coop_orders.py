@@ -8,6 +8,7 @@ from sqlalchemy import event, select
 
 from storefront.extensions import db
 from storefront.models import Order, OrderLine, Role, ShippingRate, ShippingZone
+from storefront.mail import deliver_due
 from storefront.orders import actions
 from tests.factories import PASSWORD
 
@@ -81,10 +82,12 @@ def test_status_flow_pack_ship_deliver_with_buyer_email(client, make, app, paid_
         order = db.session.get(Order, paid_order)
         assert (order.status, order.carrier, order.tracking_number) == ("delivered", "DHL", "JD0146")
         assert order.packed_at and order.shipped_at and order.delivered_at
+        assert deliver_due()["sent"] == 1
     mails = list(Path(app.config["MAIL_OUTBOX"]).glob("order_shipped-*.eml"))
     assert len(mails) == 1 and "JD0146" in mails[0].read_text()
     page = client.get("/orders/tok-paid").get_data(as_text=True)
     assert "DHL" in page and "JD0146" in page
+    assert "Delivered" in page and "preparing your parcel" not in page
     assert client.post(f"/coop/orders/{paid_order}/explode", data={"csrf_token": token}).status_code == 404
 
 

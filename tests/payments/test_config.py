@@ -38,12 +38,15 @@ def test_test_mode_ribbon_shows_the_test_card(app_config):
     assert "4242 4242 4242 4242" in create_app(app_config).test_client().get("/cart").get_data(as_text=True)
 
 
-def test_mail_outbox_writes_a_real_message(app, tmp_path):
+def test_mail_outbox_writes_a_real_message_once_the_worker_delivers_it(app, tmp_path):
     from storefront import mail
-    with app.test_request_context():
+    with app.app_context():   # no request: emails never depend on one
         mail.send("ada@example.com", "Hola", "order_shipped", "en",
                   order=type("O", (), {"id": 7, "carrier": "DHL", "tracking_number": "JD1"})(),
                   order_url="http://x/o")
+        assert list((tmp_path / "outbox").glob("*.eml")) == []   # queued, not yet delivered
+        assert mail.deliver_due()["sent"] == 1
+        assert mail.deliver_due()["sent"] == 0
     files = list((tmp_path / "outbox").glob("*.eml"))
     message = message_from_bytes(files[0].read_bytes())
     assert message["To"] == "ada@example.com" and "JD1" in message.get_payload()

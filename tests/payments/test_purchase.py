@@ -4,6 +4,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from storefront.extensions import db
+from storefront.mail import deliver_due
 from storefront.models import HoldStatus, LedgerEntry, Order, Product, StockHold
 from storefront.money import convert_from_mxn, fee_in_mxn, split_order
 from storefront.pricing import price_in
@@ -42,6 +43,8 @@ def test_whole_purchase_in_dollars(live, shop_data, fresh, app):
     hold = db.session.execute(select(StockHold)).scalar_one()
     assert hold.status == HoldStatus.CONVERTED.value
 
+    assert not Path(app.config["MAIL_OUTBOX"]).exists()   # queued in the payment's transaction …
+    assert deliver_due()["sent"] == 2                        # … and delivered by the worker
     outbox = sorted(p.name for p in Path(app.config["MAIL_OUTBOX"]).iterdir())
     assert [name.split("-")[0] for name in outbox] == ["order_confirmation", "sale_notice"]
     follow = browser.get(f"{live.base_url}/orders/{order.public_token}", timeout=30)

@@ -96,8 +96,9 @@ def test_bad_signature_is_400_and_changes_nothing(live, shop_data):
         live.post_event(completed, signature="t=1,v1=deadbeef"),
         live.post_event(completed, signature=""),
         live.post_event(completed, timestamp=int(time.time()) - 3600),   # stale: replayed an hour later
+        live.post_event(completed, timestamp=int(time.time()) + 3600),   # from the future: refused alike
     ]
-    assert [r.status_code for r in forged] == [400, 400, 400, 400]
+    assert [r.status_code for r in forged] == [400, 400, 400, 400, 400]
     tampered = {**completed, "data": {"object": {**completed["data"]["object"], "amount_total": 1}}}
     from tests.payments.conftest import sign
     import requests

@@ -5,6 +5,7 @@ from sqlalchemy.orm import selectinload
 
 from storefront.extensions import db
 from storefront.models import ShippingRate, ShippingZone
+from storefront.money import to_minor
 
 REST_OF_WORLD = "*"
 # Countries Stripe Checkout does not accept in shipping_address_collection.allowed_countries.
@@ -63,7 +64,7 @@ def rate_for(zone, weight_grams: int, items: int):
 
 def parse_band(name, basis, min_value, max_value, amount_major, days_min=None, days_max=None):
     """A validated ShippingRate (not added) from form values, or ValueError with a code."""
-    from storefront.money import to_minor
+
     name = (name or "").strip()
     if not name or len(name) > 120:
         raise ValueError("name")

@@ -1,9 +1,19 @@
-"""Made to order, as named actions: request, quote, accept, deposit paid, progress, finished, balance paid,
-and the ways it goes wrong (declined, expired, cancelled, not finished, unpaid balance decided).
+"""Made to order, as named actions beside the order lifecycle: request, quote, accept, deposit paid,
+progress, finished, balance paid, and the ways it goes wrong (declined, expired, cancelled, not finished,
+unpaid balance decided).
 
-Every status change goes through `transition` (allowed moves only, audited). Payment-driven actions
-join the caller's transaction (the webhook commits the event record, the commission and the ledger
-together); staff and buyer actions commit once. Network calls to Stripe happen before a row is locked.
+    request_commission / send_quote / decline / accept          the conversation          (commit)
+    deposit_paid(commission_id, session, source)                advance owed to her       (commits)
+    post_progress / mark_finished                               her work, the buyer told  (commit)
+    open_balance_order(commission)                              a pending order: lifecycle.start_checkout
+    balance_paid(commission_id, order_id, facts, source)        her share's rest; lifecycle.record_payment
+    cancel_by_buyer / cannot_finish / decide_unpaid_balance     deposit refunded (the door asked Stripe first)
+
+Every status change goes through `transition` (allowed moves only, audited); emails are queued in the
+same transaction through the durable outbox (`queue_email`, keyed, so a replay queues nothing). The
+balance is an ordinary order of the lifecycle: paid, shipped and refunded like any other. Nothing here
+speaks to Stripe: the doors (`storefront.commissions` pages, `storefront.payments` webhooks) ask the
+network first and pass what it said.
 """
 import secrets
 from dataclasses import replace
@@ -13,17 +23,16 @@ from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale, gettext as _
 from sqlalchemy import func, select
 
-from storefront import mail
 from storefront.accounts.services import audit
 from storefront.cooperative import fee_policy, get_settings
 from storefront.earnings import ledger
 from storefront.extensions import db
 from storefront.media.pipeline import store_image
+from storefront.mail import queue_email
 from storefront.models import (Artisan, Commission, CommissionPost, CommissionStatus, OPEN_STATUSES, Order,
-                               OrderLine, OrderStatus, Product, ProductStatus, ProductTranslation, now_utc)
+                               OrderLine, Product, ProductStatus, ProductTranslation, now_utc)
 from storefront.money import BUYER_CURRENCIES, commission_terms, money_formatter, suggested_price
-from storefront.orders.actions import transition as order_transition
-from storefront.payments.commission_payments import refund_payment
+from storefront.orders import lifecycle
 from storefront.pricing import price_in
 
 C = CommissionStatus
@@ -96,32 +105,17 @@ def commission_url(commission) -> str:
     return f"{base}{path}" if base else path
 
 
-class Mailbag:
-    """Emails to send once the transaction that justifies them has committed."""
-
-    def __init__(self):
-        self.messages = []
-
-    def add(self, *args, **kwargs):
-        self.messages.append((args, kwargs))
-
-    def send_all(self):
-        for args, kwargs in self.messages:
-            try:
-                mail.send(*args, **kwargs)
-            except Exception:  # noqa: BLE001 - a mail outage must not undo a paid commission
-                current_app.logger.exception("could not send %s", args[2])
-        self.messages = []
+def _buyer_mail(commission, template, subject, key=None):
+    queue_email(commission.buyer_email, subject, template, commission.locale,
+                key=f"commission:{commission.id}:{key or template}", commission=commission,
+                url=commission_url(commission),
+                money=lambda amount, currency: money_formatter(currency, commission.locale)(amount))
 
 
-def _buyer_mail(commission, mailbag, template, subject):
-    mailbag.add(commission.buyer_email, subject, template, commission.locale, commission=commission,
-                url=commission_url(commission), money=lambda a, c: money_formatter(c, commission.locale)(a))
-
-
-def _coop_mail(commission, mailbag, subject):
-    mailbag.add(current_app.config["COOPERATIVE_EMAIL"], subject, "commission_notice", "es",
-                commission=commission, money=lambda a, c: money_formatter(c, "es")(a))
+def _coop_mail(commission, subject, key):
+    queue_email(current_app.config["COOPERATIVE_EMAIL"], subject, "commission_notice", "es",
+                key=f"commission:{commission.id}:notice:{key}", commission=commission,
+                money=lambda amount, currency: money_formatter(currency, "es")(amount))
 
 
 def _clean(text, limit=MAX_TEXT):
@@ -160,14 +154,12 @@ def request_commission(artisan: Artisan, size: str, colours: str, notes: str, bu
     db.session.add(commission)
     db.session.flush()
     audit("commission.requested", "commission", commission.id, artisan_id=artisan.id)
-    mailbag = Mailbag()
     with force_locale(locale):
-        _buyer_mail(commission, mailbag, "commission_requested",
+        _buyer_mail(commission, "commission_requested",
                     _("Your request to %(name)s", name=artisan.display_name))
     with force_locale("es"):
-        _coop_mail(commission, mailbag, _("New commission request %(number)s", number=commission.id))
+        _coop_mail(commission, _("New commission request %(number)s", number=commission.id), "requested")
     db.session.commit()
-    mailbag.send_all()
     return commission
 
 
@@ -198,12 +190,10 @@ def send_quote(commission: Commission, actor, materials_cost: int, hours: int, h
     commission.quote_message = _clean(message) or None
     commission.quoted_at, commission.quoted_by_id = now_utc(), actor.id
     commission.quote_expires_at = now_utc() + timedelta(days=settings.quote_valid_days)
-    mailbag = Mailbag()
     with force_locale(commission.locale):
-        _buyer_mail(commission, mailbag, "commission_quoted",
+        _buyer_mail(commission, "commission_quoted",
                     _("%(name)s can make it for you: her quote", name=commission.artisan.display_name))
     db.session.commit()
-    mailbag.send_all()
     return commission
 
 
@@ -218,12 +208,10 @@ def quoted_price(commission: Commission):
 def decline(commission: Commission, actor, reason: str = "") -> Commission:
     commission = lock(commission.id)
     transition(commission, C.DECLINED, actor=actor, note=_clean(reason) or None)
-    mailbag = Mailbag()
     with force_locale(commission.locale):
-        _buyer_mail(commission, mailbag, "commission_declined",
+        _buyer_mail(commission, "commission_declined",
                     _("%(name)s cannot take your request", name=commission.artisan.display_name))
     db.session.commit()
-    mailbag.send_all()
     return commission
 
 
@@ -256,35 +244,32 @@ def accept(commission: Commission, today=None) -> Commission:
 
 
 def record_session(commission: Commission, part: str, session_id: str):
+    """Remember the provider's checkout session of the deposit or the balance (committed)."""
     commission = lock(commission.id)
     setattr(commission, f"{part}_session_id", session_id)
     db.session.commit()
 
 
-def _paid_matches(commission, part, session) -> bool:
-    expected = commission.deposit_amount if part == "deposit" else commission.balance_amount
-    return (session.get("amount_total") == expected
-            and str(session.get("currency") or "").upper() == commission.currency)
-
-
-def deposit_paid(commission_id: int, session: dict, mailbag: Mailbag, source="webhook") -> str:
-    """The deposit is in: work may start, and her advance is owed to her at once. Idempotent."""
+def deposit_paid(commission_id: int, session: dict, source="webhook") -> str:
+    """The deposit is in: work may start, and her advance is owed to her at once (committed, idempotent)."""
     commission = lock(commission_id)
-    if commission is None:
-        return "unknown_commission"
+    outcome = _record_deposit(commission, session, source) if commission is not None else "unknown_commission"
+    db.session.commit()
+    return outcome
+
+
+def _record_deposit(commission, session, source):
     if commission.deposit_paid_at is not None:
         return "already_paid"
     if session.get("payment_status") != "paid":
         return "not_paid"
     if commission.deposit_session_id not in (None, session.get("id")):
         return "other_session"
-    if not _paid_matches(commission, "deposit", session):
+    paid = (session.get("amount_total"), str(session.get("currency") or "").upper())
+    if paid != (commission.deposit_amount, commission.currency) \
+            or not can_transition(commission, C.IN_PROGRESS):
         audit("commission.needs_review", "commission", commission.id, artisan_id=commission.artisan_id,
-              note=f"{source}: paid {session.get('amount_total')} {session.get('currency')}")
-        return "needs_review"
-    if not can_transition(commission, C.IN_PROGRESS):
-        audit("commission.needs_review", "commission", commission.id, artisan_id=commission.artisan_id,
-              note=f"{source}: deposit paid while {commission.status}")
+              note=f"{source}: deposit {paid[0]} {paid[1]} while {commission.status}")
         return "needs_review"
     commission.deposit_session_id = commission.deposit_session_id or session.get("id")
     commission.deposit_payment_intent_id = session.get("payment_intent")
@@ -292,11 +277,11 @@ def deposit_paid(commission_id: int, session: dict, mailbag: Mailbag, source="we
     transition(commission, C.IN_PROGRESS, note=source)
     ledger.credit_advance(commission)
     with force_locale(commission.locale):
-        _buyer_mail(commission, mailbag, "commission_deposit_paid",
+        _buyer_mail(commission, "commission_deposit_paid",
                     _("Deposit received: %(name)s starts your garment", name=commission.artisan.display_name))
     with force_locale("es"):
-        _coop_mail(commission, mailbag, _("Deposit paid for commission %(number)s: pay her advance",
-                                          number=commission.id))
+        _coop_mail(commission, _("Deposit paid for commission %(number)s: pay her advance",
+                                 number=commission.id), "deposit_paid")
     return "deposit_paid"
 
 
@@ -316,12 +301,11 @@ def post_progress(commission: Commission, actor, note: str, photo: bytes = None)
     db.session.add(post)
     db.session.flush()
     audit("commission.progress", "commission", commission.id, artisan_id=commission.artisan_id, actor=actor)
-    mailbag = Mailbag()
     with force_locale(commission.locale):
-        _buyer_mail(commission, mailbag, "commission_progress",
-                    _("News from %(name)s about your garment", name=commission.artisan.display_name))
+        _buyer_mail(commission, "commission_progress",
+                    _("News from %(name)s about your garment", name=commission.artisan.display_name),
+                    key=f"progress:{post.id}")
     db.session.commit()
-    mailbag.send_all()
     return post
 
 
@@ -331,7 +315,7 @@ def mark_finished(commission: Commission, actor, title: str = "") -> Commission:
     transition(commission, C.FINISHED, actor=actor)
     commission.finished_at = now_utc()
     title = _clean(title, 200) or f"{commission.colours} ({commission.size})"[:200]
-    # Category and technique as the garment she was asked to copy (or her latest one) for the shop, should
+    # Category and technique of the garment she was asked to copy (or her latest), for the shop should
     # the balance never be paid and the garment be sold there.
     reference = commission.reference_product or db.session.scalar(
         select(Product).where(Product.artisan_id == commission.artisan_id)
@@ -347,93 +331,94 @@ def mark_finished(commission: Commission, actor, title: str = "") -> Commission:
     db.session.add(product)
     db.session.flush()
     commission.made_product_id = product.id
-    mailbag = Mailbag()
     with force_locale(commission.locale):
-        _buyer_mail(commission, mailbag, "commission_finished",
+        _buyer_mail(commission, "commission_finished",
                     _("Your garment is ready: pay the balance and we ship it"))
     db.session.commit()
-    mailbag.send_all()
     return commission
 
 
-def balance_paid(commission_id: int, session: dict, mailbag: Mailbag, source="webhook") -> str:
-    """The balance is in: a paid order for the garment (shipped like any order) and the rest of her share."""
-    commission = lock(commission_id)
-    if commission is None:
-        return "unknown_commission"
-    if commission.balance_paid_at is not None:
-        return "already_paid"
-    if session.get("payment_status") != "paid":
-        return "not_paid"
-    if commission.balance_session_id not in (None, session.get("id")):
-        return "other_session"
-    if not _paid_matches(commission, "balance", session) or not can_transition(commission, C.COMPLETED):
-        audit("commission.needs_review", "commission", commission.id, artisan_id=commission.artisan_id,
-              note=f"{source}: balance {session.get('amount_total')} {session.get('currency')} "
-                   f"while {commission.status}")
-        return "needs_review"
-    commission.balance_session_id = commission.balance_session_id or session.get("id")
-    commission.balance_payment_intent_id = session.get("payment_intent")
-    commission.balance_paid_at = now_utc()
-    order = _order_for_commission(commission, session)
-    transition(commission, C.COMPLETED, note=source)
-    ledger.credit_commission_balance(commission, order.lines[0])
-    with force_locale(commission.locale):
-        _buyer_mail(commission, mailbag, "commission_balance_paid",
-                    _("Balance received: your garment is on its way to you soon"))
-    with force_locale("es"):
-        _coop_mail(commission, mailbag, _("Balance paid for commission %(number)s: ship it",
-                                          number=commission.id))
-    return "balance_paid"
-
-
-def _order_for_commission(commission, session) -> Order:
-    """The order that ships the garment: both payments' amounts, the frozen rate, status paid."""
-    details = session.get("customer_details") or {}
-    shipping = (session.get("collected_information") or {}).get("shipping_details") \
-        or session.get("shipping_details") or {}
-    address = shipping.get("address") or details.get("address") or {}
+def open_balance_order(commission: Commission) -> Order:
+    """The order that the balance pays and that ships the garment: pending, its terms frozen by the
+    lifecycle (no stock held: the garment is hers, made for this buyer). Reused on a second click."""
+    if commission.status != C.FINISHED.value:
+        raise CommissionRefused("not_allowed", current=commission.status)
+    if commission.order_id is not None:
+        order = db.session.get(Order, commission.order_id)
+        if order.status == "pending":
+            return order
+        raise CommissionRefused("not_allowed", current=order.status)
     product = db.session.get(Product, commission.made_product_id)
-    order = Order(public_token=secrets.token_urlsafe(32), buyer_email=commission.buyer_email,
-                  buyer_name=(shipping.get("name") or details.get("name") or "")[:200] or None,
-                  locale=commission.locale, currency=commission.currency,
-                  subtotal_amount=commission.total_amount, shipping_amount=0,
-                  total_amount=commission.total_amount,
-                  exchange_rate=commission.exchange_rate, exchange_rate_id=commission.exchange_rate_id,
-                  shipping_country=(address.get("country") or commission.buyer_country)[:2],
-                  shipping_address={k: address.get(k) for k in
-                                    ("line1", "line2", "city", "postal_code", "state", "country")} or None,
-                  stripe_checkout_session_id=session.get("id"),
-                  stripe_payment_intent_id=session.get("payment_intent"),
-                  note=f"commission {commission.id}", status=OrderStatus.PENDING.value)
     title = next((t.title for t in product.translations if t.locale == "es"), product.slug)
+    order = Order(public_token=secrets.token_urlsafe(32), buyer_email=commission.buyer_email,
+                  locale=commission.locale, currency=commission.currency,
+                  subtotal_amount=commission.balance_amount, shipping_amount=0,
+                  total_amount=commission.balance_amount, exchange_rate=commission.exchange_rate,
+                  exchange_rate_id=commission.exchange_rate_id, shipping_country=commission.buyer_country,
+                  note=f"commission {commission.id}: balance (deposit paid on the commission)")
     order.lines.append(OrderLine(product_id=product.id, artisan_id=commission.artisan_id, title=title,
-                                 quantity=1, unit_price_mxn=commission.price_mxn,
-                                 unit_amount=commission.total_amount, line_amount=commission.total_amount))
-    db.session.add(order)
-    db.session.flush()
-    order_transition(order, OrderStatus.PAID, note=f"commission {commission.id}: deposit and balance paid")
+                                 quantity=1, unit_price_mxn=commission.balance_mxn,
+                                 unit_amount=commission.balance_amount,
+                                 line_amount=commission.balance_amount))
+    lifecycle.start_checkout(order, {})
+    commission = lock(commission.id)
     commission.order_id = order.id
+    db.session.commit()
     return order
 
 
-def _refund_deposit(commission, reason_key):
-    """Give the deposit back through Stripe (before any lock; the idempotency key makes a retry safe)."""
-    if not commission.deposit_payment_intent_id \
-            or commission.amount_refunded >= (commission.deposit_amount or 0):
+def balance_paid(commission_id: int, order_id: int, payment, source="webhook") -> str:
+    """The balance is in: the rest of her share is credited (exactly her share less the advance), then the
+    lifecycle records the payment of the order like any other (paid, emails, shipped later), in one
+    transaction. `payment` is the lifecycle's PaymentFacts, fetched before any lock."""
+    commission = lock(commission_id)
+    if commission is None or commission.order_id != order_id:
+        db.session.commit()
+        return "unknown_commission"
+    if commission.balance_paid_at is not None:
+        db.session.commit()
+        return "already_paid"
+    order = db.session.get(Order, order_id)
+    matches = (payment.paid and payment.amount == commission.balance_amount
+               and payment.currency.upper() == commission.currency
+               and order.status in lifecycle.UNPAID_STATES)
+    if matches and can_transition(commission, C.COMPLETED):
+        commission.balance_session_id = commission.balance_session_id or payment.checkout_session_id
+        commission.balance_payment_intent_id = payment.payment_intent_id
+        commission.balance_paid_at = now_utc()
+        transition(commission, C.COMPLETED, note=source)
+        # Keyed like any sale ("sale:line:<id>"), so the lifecycle's credit_sale finds it done.
+        ledger.credit_commission_balance(commission, order.lines[0])
+        with force_locale(commission.locale):
+            _buyer_mail(commission, "commission_balance_paid",
+                        _("Balance received: your garment is on its way to you soon"))
+        with force_locale("es"):
+            _coop_mail(commission, _("Balance paid for commission %(number)s: ship it",
+                                     number=commission.id), "balance_paid")
+    elif payment.paid:
+        audit("commission.needs_review", "commission", commission.id, artisan_id=commission.artisan_id,
+              note=f"{source}: balance {payment.amount} {payment.currency} while {commission.status}")
+    return lifecycle.record_payment(order_id, payment, source)   # commits all of the above
+
+
+def refundable_deposit(commission: Commission) -> int:
+    """What of the deposit can still be given back (the door asks Stripe for it before the action)."""
+    if not commission.deposit_payment_intent_id:
         return 0
-    refund = refund_payment(commission.deposit_payment_intent_id, commission.deposit_amount,
-                            key=f"telar-commission-{commission.id}-{reason_key}",
-                            metadata={"commission_id": str(commission.id), "part": "deposit"})
-    return int(refund.get("amount") or 0)
+    return max(0, (commission.deposit_amount or 0) - commission.amount_refunded)
 
 
-def cancel_by_buyer(commission: Commission) -> Commission:
-    """The buyer cancels before work starts (no progress posted yet): deposit refunded, advance settled
-    by the cooperative's policy (reversed against her future earnings, or written off with a reason)."""
+def check_buyer_may_cancel(commission: Commission):
+    """Before work starts only: accepted, or deposit paid and nothing posted yet."""
     if commission.status not in (C.ACCEPTED.value, C.IN_PROGRESS.value) or commission.posts:
         raise CommissionRefused("work_started")
-    refunded = _refund_deposit(commission, "cancel")
+
+
+def cancel_by_buyer(commission: Commission, refunded: int) -> Commission:
+    """The buyer cancels before work starts: `refunded` (minor units) was given back by the door; the
+    advance is settled by the cooperative's policy (reversed against her future earnings, or written off
+    with a reason)."""
+    check_buyer_may_cancel(commission)
     commission = lock(commission.id)
     if commission.status not in (C.ACCEPTED.value, C.IN_PROGRESS.value):
         raise CommissionRefused("not_allowed", current=commission.status)
@@ -446,32 +431,31 @@ def cancel_by_buyer(commission: Commission) -> Commission:
         ledger.settle_advance(commission, keep=policy == "write_off", reason=reason)
         commission.decision_reason = f"advance: {policy}"
     transition(commission, C.CANCELLED, note=f"buyer cancelled; refunded {refunded}; advance {policy}")
-    mailbag = Mailbag()
     with force_locale(commission.locale):
-        _buyer_mail(commission, mailbag, "commission_closed", _("Your commission is cancelled"))
+        _buyer_mail(commission, "commission_closed", _("Your commission is cancelled"))
     db.session.commit()
-    mailbag.send_all()
     return commission
 
 
-def cannot_finish(commission: Commission, actor, reason: str) -> Commission:
-    """She cannot finish: the buyer is refunded in full, her advance kept as an adjustment with a reason."""
+def check_reason(reason: str) -> str:
     reason = _clean(reason)
     if not reason:
         raise CommissionRefused("reason_required")
-    if commission.status not in (C.IN_PROGRESS.value, C.FINISHED.value):
-        raise CommissionRefused("not_allowed", current=commission.status)
-    refunded = _refund_deposit(commission, "not-finished")
+    return reason
+
+
+def cannot_finish(commission: Commission, actor, reason: str, refunded: int) -> Commission:
+    """She cannot finish: the buyer was refunded in full by the door; her advance is kept as an
+    adjustment carrying the reason."""
+    reason = check_reason(reason)
     commission = lock(commission.id)
     transition(commission, C.NOT_FINISHED, actor=actor, note=reason)
     commission.amount_refunded += refunded
     commission.decision_reason, commission.decided_by_id = reason, actor.id
     ledger.settle_advance(commission, keep=True, reason=reason, actor=actor)
-    mailbag = Mailbag()
     with force_locale(commission.locale):
-        _buyer_mail(commission, mailbag, "commission_closed", _("Your commission is cancelled"))
+        _buyer_mail(commission, "commission_closed", _("Your commission is cancelled"))
     db.session.commit()
-    mailbag.send_all()
     return commission
 
 
@@ -482,17 +466,20 @@ def balance_overdue(commission: Commission, now=None) -> bool:
             <= (now or now_utc()))
 
 
-def decide_unpaid_balance(commission: Commission, actor, decision: str, reason: str, now=None) -> Commission:
-    """The balance was never paid: sell the garment in the shop keeping the deposit, or refund the deposit
-    (and sell it anyway). A recorded decision, only once the settings' days have passed."""
-    reason = _clean(reason)
+def check_decision(commission: Commission, decision: str, reason: str, now=None) -> str:
     if decision not in ("sell", "refund"):
         raise CommissionRefused("unknown_decision")
-    if not reason:
-        raise CommissionRefused("reason_required")
+    reason = check_reason(reason)
     if not balance_overdue(commission, now):
         raise CommissionRefused("too_early", days=get_settings().balance_decision_days)
-    refunded = _refund_deposit(commission, "unpaid-balance") if decision == "refund" else 0
+    return reason
+
+
+def decide_unpaid_balance(commission: Commission, actor, decision: str, reason: str,
+                          refunded: int = 0, now=None) -> Commission:
+    """The balance was never paid: sell the garment in the shop keeping the deposit, or refund the deposit
+    (the door did, `refunded`) and sell it anyway. A recorded decision, once the settings' days passed."""
+    reason = check_decision(commission, decision, reason, now)
     commission = lock(commission.id)
     transition(commission, C.SOLD_IN_SHOP if decision == "sell" else C.REFUNDED, actor=actor, note=reason)
     commission.amount_refunded += refunded
@@ -502,20 +489,9 @@ def decide_unpaid_balance(commission: Commission, actor, decision: str, reason: 
                               reason=reason, actor=actor)
     product = db.session.get(Product, commission.made_product_id)
     product.stock, product.status, product.published_at = 1, ProductStatus.PUBLISHED.value, now_utc()
+    order = db.session.get(Order, commission.order_id) if commission.order_id is not None else None
+    pending = order is not None and order.status == "pending"
+    if pending:   # the balance checkout nobody paid: the lifecycle expires it (and commits all of this)
+        lifecycle.expire(commission.order_id, f"commission {commission.id}: balance unpaid, {decision}")
     db.session.commit()
     return commission
-
-
-def session_paid(session: dict, mailbag, source="webhook") -> str:
-    """A completed Checkout Session of a commission (webhook or return page): deposit or balance."""
-    metadata = session.get("metadata") or {}
-    commission_id = str(metadata.get("commission_id") or "")
-    if not commission_id.isdigit():
-        return "unknown_commission"
-    if session.get("status") != "complete":
-        return "not_complete"
-    if metadata.get("part") == "deposit":
-        return deposit_paid(int(commission_id), session, mailbag, source)
-    if metadata.get("part") == "balance":
-        return balance_paid(int(commission_id), session, mailbag, source)
-    return "ignored"
