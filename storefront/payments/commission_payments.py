@@ -44,8 +44,10 @@ def commission_session_params(commission, part: str, title: str, success_url: st
 
 def create_commission_session(commission, part: str, title: str, success_url: str, cancel_url: str,
                               order_id: int = None) -> dict:
-    """Open the session; one idempotency key per commission, part and hour, so a double click opens one."""
-    hour = now_utc().strftime("%Y%m%d%H")
+    """Open the session; one idempotency key per commission, part and ten minutes, so a double click opens
+    one session, and a click after a session expired (31 minutes) opens a fresh one."""
+    now = now_utc()
+    hour = now.strftime("%Y%m%d%H") + str(now.minute // 10)
     return plain(stripe_client().v1.checkout.sessions.create(
         params=commission_session_params(commission, part, title, success_url, cancel_url, order_id),
         options={"idempotency_key": f"telar-commission-{commission.id}-{part}-{hour}"}))
