@@ -56,7 +56,7 @@ translations: install
 	$(BIN)/flask translate compile
 
 lint: install-dev
-	$(BIN)/flake8 storefront tests bench
+	$(BIN)/flake8 storefront devtools tests bench
 
 bench: install-dev
 	$(BIN)/python -m bench.all

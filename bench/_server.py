@@ -6,7 +6,7 @@ from contextlib import contextmanager
 
 from werkzeug.serving import make_server
 
-from storefront.payments.local import free_port
+from devtools.local_stripe import free_port
 
 
 @contextmanager

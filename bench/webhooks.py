@@ -6,8 +6,10 @@
 It starts the local Stripe emulator and the app (werkzeug, threaded, on loopback) like `make run` does,
 makes 500 real purchases through the emulator's payment page with webhook delivery switched off,
 then sends the 500 `checkout.session.completed` events (each a full fulfilment: balance transaction
-fetched from the emulator, holds converted, ledger credited, two emails written) followed by the same
-500 again (duplicates, answered from the processed-events table). Times are client-side, per request.
+fetched from the emulator before the order is locked, holds converted, ledger credited, two emails
+queued in the outbox table — delivering them is the outbox worker's job, not the webhook's) followed by
+the same 500 again (duplicates, answered from the processed-events table). Times are client-side, per
+request.
 """
 import hashlib
 import hmac
@@ -24,7 +26,7 @@ from decimal import Decimal
 
 import requests
 from werkzeug.serving import make_server
-from storefront.payments.local import EmulatorProcess, free_port
+from devtools.local_stripe import EmulatorProcess, free_port
 
 PURCHASES = 500
 

@@ -17,7 +17,7 @@ from storefront.extensions import db
 from storefront.media.pipeline import store_image
 from storefront.models import (Artisan, ArtisanTranslation, ExchangeRate, IncomeBaseline, LedgerEntry, Order,
                                OrderLine, Product, ProductImage, ProductTranslation, Role, User)
-from storefront.money import convert_from_mxn, split_order
+from storefront.money import convert_from_mxn, price_breakdown, split_order
 from storefront.cooperative import fee_policy, get_settings
 
 DEMO_ORDER_PREFIX = "demo-"
@@ -231,10 +231,13 @@ def _load_past_orders(products, rng):
                       shipping_country=country, status="delivered", created_at=paid_at, paid_at=paid_at,
                       shipped_at=paid_at + timedelta(days=2), delivered_at=paid_at + timedelta(days=12),
                       stripe_checkout_session_id=f"cs_test_demo{number:04d}", stripe_fee_amount=fee_mxn,
-                      stripe_net_amount=total_mxn - fee_mxn, stripe_settlement_currency="MXN")
+                      stripe_net_amount=total_mxn - fee_mxn, stripe_settlement_currency="MXN",
+                      commission_bp=policy.commission_bp, card_fee_bp=policy.card_fee_bp,
+                      card_fee_fixed_amount=policy.card_fee_fixed)
         line = OrderLine(product=product, artisan_id=product.artisan_id,
                          title=product.translations[0].title, quantity=1, unit_price_mxn=product.price_amount,
                          unit_amount=unit, line_amount=unit)
+        line.promised_artisan_share_mxn = price_breakdown(product.price_amount, policy).artisan_share
         order.lines.append(line)
         db.session.add(order)
         db.session.flush()

@@ -5,8 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from storefront.accounts.permissions import PUBLIC, allow
-from storefront.checkout import bp, cart, services
-from storefront.orders import shipping
+from storefront.checkout import bp, cart, services, shipping
 from storefront.orders.present import money_formatter
 from storefront.extensions import db
 from storefront.i18n import current_currency, current_locale

@@ -6,7 +6,8 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from storefront.models import Order, OrderLine, now_utc
-from storefront.orders import holds, lifecycle, shipping
+from storefront.checkout import shipping
+from storefront.orders import holds, lifecycle
 from storefront.payments import reconcile, sessions
 from storefront.payments.client import StripeError, stripe_client
 from storefront.pricing import price_in

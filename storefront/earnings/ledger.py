@@ -1,8 +1,8 @@
 """The artisan ledger: append-only entries in MXN centavos, written only through the actions below.
 
 Nothing here updates or deletes an entry; a correction is a new entry (`record_adjustment`).
-`credit_sale` and `reverse_refund` join the caller's transaction (fulfilment commits the order and its
-ledger entries together); `record_payout` and `record_adjustment` are staff actions that audit and
+`credit_sale` and `reverse_refund` join the caller's transaction (the order lifecycle commits the order
+and its ledger entries together); `record_payout` and `record_adjustment` are staff actions that audit and
 commit once.
 """
 from datetime import date, datetime, time

@@ -16,7 +16,8 @@ ALLOWED = {
     S.PROCESSING: {S.PAID, S.PAYMENT_FAILED, S.NEEDS_REVIEW},
     # A payment that lands after the session expired (a late webhook) is still money taken.
     S.EXPIRED: {S.PAID, S.NEEDS_REVIEW},
-    S.PAYMENT_FAILED: set(),
+    # A late success after a failed attempt is money taken too: kept if the garment is still there.
+    S.PAYMENT_FAILED: {S.PAID, S.NEEDS_REVIEW},
     S.PAID: {S.PACKED, S.REFUNDED},
     S.PACKED: {S.SHIPPED, S.REFUNDED},
     S.SHIPPED: {S.DELIVERED, S.REFUNDED},

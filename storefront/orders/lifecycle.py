@@ -178,8 +178,6 @@ def record_payment(order_id: int, payment: PaymentFacts, source: str = "webhook"
         # The holds were released; money was taken anyway. Keep the sale only if the stock is still there.
         if not holds.retake_for_late_payment(order):
             return _to_review(order, f"{source}: paid after expiry, garment no longer available")
-        if order.status == S.PAYMENT_FAILED.value:
-            order.status = S.EXPIRED.value   # a failed async payment that later succeeded: same path
     else:
         holds.convert_holds(order.id)
     transition(order, S.PAID, note=source)

@@ -1,8 +1,11 @@
 """The one place the storefront builds a Stripe client: keys and API base from config."""
 import json
 import time
+import typing
+from functools import lru_cache
 
 import stripe
+from stripe.params.checkout import SessionCreateParamsShippingAddressCollection
 from flask import current_app
 
 StripeError = stripe.StripeError
@@ -27,6 +30,19 @@ def stripe_client() -> stripe.StripeClient:
     client = stripe.StripeClient(key, base_addresses={"api": base} if base else None, max_network_retries=2)
     extensions["telar_stripe_client"] = ((key, config.get("STRIPE_API_BASE")), client)
     return client
+
+
+@lru_cache(maxsize=1)
+def checkout_countries() -> frozenset:
+    """The two-letter codes Stripe Checkout accepts in `shipping_address_collection.allowed_countries`.
+
+    Stripe's own list, as stripe-python types it (`Literal[...]` inside `Union[Literal[...], str]`):
+    no guess from Babel's territories (which include Sark, CQ, that Stripe refuses).
+    """
+    union = typing.get_type_hints(SessionCreateParamsShippingAddressCollection)["allowed_countries"]
+    literal = next(arg for arg in typing.get_args(typing.get_args(union)[0])
+                   if typing.get_origin(arg) is typing.Literal)
+    return frozenset(typing.get_args(literal))
 
 
 def plain(obj):

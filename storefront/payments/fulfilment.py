@@ -76,13 +76,21 @@ def _order_id_for(metadata, session_id=None, payment_intent=None):
 
 
 def _session_order(session):
-    """(order id, order status) for a Checkout Session, or (None, None) if it is not one of ours."""
+    """(order id, order status) for a Checkout Session, or (None, None) if it is not one of ours.
+
+    One query, no lock: the lifecycle locks the row when it changes it.
+    """
     session_id = _text(session, "id")
-    order_id = _order_id_for(_value(session, "metadata"), session_id)
-    if order_id is None:
+    order_id = str(_value(_value(session, "metadata"), "order_id", "")).strip()
+    columns = select(Order.id, Order.stripe_checkout_session_id, Order.status)
+    row = None
+    if order_id.isdigit() and len(order_id) < 18:
+        row = db.session.execute(columns.where(Order.id == int(order_id))).one_or_none()
+    if row is None and session_id:
+        row = db.session.execute(columns.where(Order.stripe_checkout_session_id == session_id)).one_or_none()
+    if row is None:
         return None, None
-    known_session, status = db.session.execute(select(Order.stripe_checkout_session_id, Order.status)
-                                               .where(Order.id == order_id)).one()
+    order_id, known_session, status = row
     if session_id and known_session not in (None, session_id):
         current_app.logger.warning("session %s does not belong to order %s", session_id, order_id)
         return None, None

@@ -19,7 +19,7 @@ import pytest
 
 from storefront import create_app
 from storefront.config import REPO_ROOT
-from storefront.payments.local import EmulatorProcess, free_port
+from devtools.local_stripe import EmulatorProcess, free_port
 from storefront.extensions import db as _db
 from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, _reset_postgres
 

@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from storefront.config import REPO_ROOT
 from storefront.extensions import db
 from storefront.mail import deliver_due
-from storefront.payments.local import free_port
+from devtools.local_stripe import free_port
 from storefront.models import LedgerEntry, Order, OrderLine, Product, WebhookEvent
 from tests.conftest import TEST_DATABASE_URL
 
@@ -67,7 +67,7 @@ def sign(payload: bytes, secret: str) -> str:
 @pytest.fixture
 def emulator():
     """The Stripe emulator, delivering no webhook itself: the test delivers them, all at once."""
-    process = subprocess.Popen([sys.executable, "-m", "storefront.payments.emulator", "--port", "0"],
+    process = subprocess.Popen([sys.executable, "-m", "devtools.stripe_emulator", "--port", "0"],
                                cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     line = process.stdout.readline()
     assert line.startswith("EMULATOR_LISTENING"), line

@@ -77,6 +77,11 @@ def test_status_flow_pack_ship_deliver_with_buyer_email(client, make, app, paid_
     assert missing.status_code == 200
     client.post(f"/coop/orders/{paid_order}/ship", data={"csrf_token": token, "carrier": "DHL",
                                                          "tracking_number": "JD0146"})
+    shipped = client.get("/orders/tok-paid?lang=en").get_data(as_text=True)
+    assert "Your parcel is on its way." in shipped and "preparing your parcel" not in shipped
+    assert "Shipped" in client.get(f"/coop/orders/{paid_order}?lang=en").get_data(as_text=True)
+    assert "Enviado" in client.get(f"/coop/orders/{paid_order}?lang=es").get_data(as_text=True)
+    client.get("/?lang=en")
     client.post(f"/coop/orders/{paid_order}/deliver", data={"csrf_token": token})
     with app.app_context():
         order = db.session.get(Order, paid_order)
@@ -87,7 +92,7 @@ def test_status_flow_pack_ship_deliver_with_buyer_email(client, make, app, paid_
     assert len(mails) == 1 and "JD0146" in mails[0].read_text()
     page = client.get("/orders/tok-paid").get_data(as_text=True)
     assert "DHL" in page and "JD0146" in page
-    assert "Delivered" in page and "preparing your parcel" not in page
+    assert "Your parcel was delivered." in page and "preparing your parcel" not in page
     assert client.post(f"/coop/orders/{paid_order}/explode", data={"csrf_token": token}).status_code == 404
 
 

@@ -1,6 +1,6 @@
 """A real Stripe-compatible server and a real app server on loopback, per test.
 
-The emulator runs as its own process (`python -m storefront.payments.emulator`); the app is served by
+The emulator runs as its own process (`python -m devtools.stripe_emulator`); the app is served by
 werkzeug in a thread so the emulator's signed webhooks reach /stripe/webhook over HTTP. Nothing in
 `stripe` is monkeypatched: the app's code path is the one it uses with real Stripe.
 """
@@ -16,7 +16,7 @@ import pytest
 import requests
 from werkzeug.serving import make_server
 
-from storefront.payments.local import EmulatorProcess, free_port
+from devtools.local_stripe import EmulatorProcess, free_port
 from storefront.extensions import db
 
 CSRF = re.compile(r'name="csrf[_-]token" (?:type="hidden" )?(?:value|content)="([^"]+)"')

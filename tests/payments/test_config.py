@@ -1,4 +1,5 @@
 """Live keys are refused unless a person overrides; the webhook secret is required; mail and ribbon."""
+import json
 import subprocess
 import sys
 from email import message_from_bytes
@@ -50,3 +51,26 @@ def test_mail_outbox_writes_a_real_message_once_the_worker_delivers_it(app, tmp_
     files = list((tmp_path / "outbox").glob("*.eml"))
     message = message_from_bytes(files[0].read_bytes())
     assert message["To"] == "ada@example.com" and "JD1" in message.get_payload()
+
+
+def test_flask_commands_find_the_emulator_make_run_started_in_development_only(tmp_path, monkeypatch):
+    from storefront.config import DEV_STRIPE_FILE, ConfigError, emulator_port, load_config
+    for name in ("STRIPE_SECRET_KEY", "STRIPE_API_BASE", "STRIPE_WEBHOOK_SECRET", "FLASK_ENV",
+                 "EMULATOR_PORT"):
+        monkeypatch.delenv(name, raising=False)
+    written = {"STRIPE_SECRET_KEY": "sk_test_local_x", "STRIPE_WEBHOOK_SECRET": "whsec_x",
+               "STRIPE_API_BASE": "http://127.0.0.1:12111"}
+    (tmp_path / DEV_STRIPE_FILE).write_text(json.dumps(written))
+    base = {"SECRET_KEY": "k" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    found = load_config(tmp_path, base)
+    assert {k: found[k] for k in written} == written and found["EMULATOR_PORT"] == 12111
+    assert load_config(tmp_path, {**base, "TESTING": True})["STRIPE_SECRET_KEY"] == ""
+    assert load_config(tmp_path, {**base, "ENV": "production"})["STRIPE_API_BASE"] == ""
+    monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_test_real")
+    assert load_config(tmp_path, base)["STRIPE_API_BASE"] == ""          # real keys win
+    (tmp_path / DEV_STRIPE_FILE).write_text("{not json")
+    monkeypatch.delenv("STRIPE_SECRET_KEY")
+    assert load_config(tmp_path, base)["STRIPE_SECRET_KEY"] == ""
+    monkeypatch.setenv("EMULATOR_PORT", "99999")
+    with pytest.raises(ConfigError, match="EMULATOR_PORT"):
+        emulator_port()

@@ -1,4 +1,4 @@
-"""Running the local Stripe test-mode emulator as its own process on loopback.
+"""Running the local Stripe test-mode emulator (devtools/stripe_emulator.py) as its own process on loopback.
 
 One place for `make run` (devserver), the test fixtures and the benches: start it, read the address it
 prints, stop it.
@@ -18,18 +18,22 @@ def free_port() -> int:
 
 
 class EmulatorProcess:
-    """`python -m storefront.payments.emulator`, delivering signed webhooks to `webhook_url`."""
+    """`python -m devtools.stripe_emulator`, delivering signed webhooks to `webhook_url`.
 
-    def __init__(self, webhook_url: str, webhook_secret: str):
+    `port` 0 picks a free one; `make run` passes EMULATOR_PORT.
+    """
+
+    def __init__(self, webhook_url: str, webhook_secret: str, port: int = 0):
         self.secret = webhook_secret
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "storefront.payments.emulator", "--port", "0",
+            [sys.executable, "-m", "devtools.stripe_emulator", "--port", str(port),
              "--webhook-url", webhook_url, "--webhook-secret", webhook_secret],
             cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         line = self.process.stdout.readline()
         if not line.startswith("EMULATOR_LISTENING"):
             self.stop()
-            raise RuntimeError(f"the local Stripe emulator did not start: {line!r}")
+            raise RuntimeError(f"the local Stripe emulator did not start on port {port}: {line!r}"
+                               + (" (is EMULATOR_PORT taken?)" if port else ""))
         self.url = line.split()[1]
 
     def stop(self):

@@ -6,12 +6,11 @@ from sqlalchemy.orm import selectinload
 from storefront.extensions import db
 from storefront.models import ShippingRate, ShippingZone
 from storefront.money import to_minor
+from storefront.payments.client import checkout_countries
 
 REST_OF_WORLD = "*"
-# Countries Stripe Checkout does not accept in shipping_address_collection.allowed_countries.
-STRIPE_UNSUPPORTED = {"AS", "CX", "CC", "CU", "HM", "IR", "KP", "MH", "FM", "NF", "MP", "PW", "SD", "SY",
-                      "UM", "VI", "EA", "IC", "DG", "XK", "QO", "EU", "EZ", "UN", "ZZ", "XA", "XB", "AQ",
-                      "BV", "TA", "CP"}
+# Not countries a parcel can be addressed to, though Stripe's list has them ("unknown region").
+NOT_A_DESTINATION = {"ZZ"}
 
 
 def zones():
@@ -24,10 +23,12 @@ def zone_countries(zone) -> list[str]:
 
 
 def all_countries(locale="en") -> dict:
-    """ISO alpha-2 code -> country name in `locale`, for every country Stripe ships to."""
+    """ISO alpha-2 code -> country name in `locale`, for every country Stripe Checkout ships to.
+
+    The codes are Stripe's own list (`payments.client.checkout_countries`); Babel only names them.
+    """
     names = Locale.parse(locale).territories
-    return {code: name for code, name in names.items()
-            if len(code) == 2 and code.isalpha() and code not in STRIPE_UNSUPPORTED}
+    return {code: names.get(code, code) for code in sorted(checkout_countries() - NOT_A_DESTINATION)}
 
 
 def zone_for_country(country: str, all_zones=None):
@@ -47,7 +48,7 @@ def zone_for_country(country: str, all_zones=None):
 def allowed_countries(zone, all_zones=None) -> list[str]:
     """Countries the buyer may enter at Stripe for this zone (its own, or every unlisted one)."""
     if REST_OF_WORLD not in zone.countries.split(","):
-        return sorted(c for c in zone_countries(zone) if c not in STRIPE_UNSUPPORTED)
+        return sorted(c for c in zone_countries(zone) if c in checkout_countries())
     taken = {c for z in (all_zones if all_zones is not None else zones()) for c in zone_countries(z)}
     return sorted(c for c in all_countries() if c not in taken)
 

@@ -1,9 +1,13 @@
 """A local Stripe test-mode emulator: the part of Stripe's API the storefront uses, on loopback.
 
-    python -m storefront.payments.emulator --port 0 --webhook-url http://127.0.0.1:5000/stripe/webhook \
+    python -m devtools.stripe_emulator --port 0 --webhook-url http://127.0.0.1:5000/stripe/webhook \
         --webhook-secret whsec_...
 
-Standard library only (http.server + json). It speaks Stripe's wire protocol: form-encoded requests
+Standard library (http.server + json) and stripe-python's typed parameters: every request is checked
+against the TypedDict stripe-python declares for that API method (devtools/stripe_params.py) — unknown
+names at any depth, values outside an enum (a country Checkout does not ship to), a float where Stripe
+wants an integer are refused as Stripe refuses them, 400 `invalid_request_error` naming the `param`.
+It speaks Stripe's wire protocol: form-encoded requests
 with bracketed keys, Bearer `sk_test_` keys, Idempotency-Key replay, JSON objects shaped like Stripe's
 (see /work/shared/stripe/fixtures3.json), and SIGNED webhooks (`Stripe-Signature: t=…,v1=…`, HMAC-SHA256
 of "{t}.{body}"). Its hosted payment page works without JavaScript and accepts the test card
@@ -26,6 +30,14 @@ import urllib.request
 from decimal import ROUND_HALF_UP, Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
+
+from stripe.params import (BalanceTransactionRetrieveParams, ChargeRetrieveParams, EventListParams,
+                           EventRetrieveParams, PaymentIntentRetrieveParams, RefundCreateParams,
+                           RefundListParams)
+from stripe.params.checkout import (SessionCreateParams, SessionExpireParams, SessionListLineItemsParams,
+                                    SessionListParams, SessionRetrieveParams)
+
+from devtools.stripe_params import ParamError, check
 
 API_VERSION = "2024-06-20"
 ZERO_DECIMAL = {"jpy", "krw", "clp", "vnd"}
@@ -54,6 +66,44 @@ class StripeError(Exception):
         return {"error": error}
 
 
+ID = object()   # a path segment that is an object id
+# (method, path segments after /v1/) -> the TypedDict stripe-python declares for that API method.
+ROUTES = [
+    ("POST", ("checkout", "sessions"), SessionCreateParams),
+    ("GET", ("checkout", "sessions"), SessionListParams),
+    ("GET", ("checkout", "sessions", ID), SessionRetrieveParams),
+    ("POST", ("checkout", "sessions", ID, "expire"), SessionExpireParams),
+    ("GET", ("checkout", "sessions", ID, "line_items"), SessionListLineItemsParams),
+    ("POST", ("refunds",), RefundCreateParams),
+    ("GET", ("refunds",), RefundListParams),
+    ("GET", ("payment_intents", ID), PaymentIntentRetrieveParams),
+    ("GET", ("charges", ID), ChargeRetrieveParams),
+    ("GET", ("balance_transactions", ID), BalanceTransactionRetrieveParams),
+    ("GET", ("events",), EventListParams),
+    ("GET", ("events", ID), EventRetrieveParams),
+]
+
+
+def params_class(method, segments):
+    """The parameter TypedDict of the API method at `segments`, or None (an unknown URL)."""
+    for route_method, pattern, found in ROUTES:
+        if route_method == method and len(pattern) == len(segments) and all(
+                part is ID or part == segment for part, segment in zip(pattern, segments)):
+            return found
+    return None
+
+
+def validate(method, path, params):
+    """Refuse, as Stripe does, a request whose parameters stripe-python's types do not allow."""
+    found = params_class(method, path.split("/")[2:])
+    if found is None:
+        return
+    try:
+        check(found, params)
+    except ParamError as error:
+        raise StripeError(400, error.message, code=error.code, param=error.param) from None
+
+
 def _id(prefix):
     return (f"{prefix}_test_{secrets.token_hex(12)}" if prefix in ("cs",)
             else f"{prefix}_{secrets.token_hex(12)}")
@@ -67,9 +117,13 @@ def parse_form(body: str) -> dict:
         node = root
         for part, following in zip(parts, parts[1:] + [None]):
             if following is None:
+                if isinstance(node.get(part), dict):
+                    raise StripeError(400, f"Invalid object: {key}", param=key)
                 node[part] = value
             else:
                 node = node.setdefault(part, {})
+                if not isinstance(node, dict):
+                    raise StripeError(400, f"Invalid object: {key}", param=key)
     return _lists(root)
 
 
@@ -496,8 +550,8 @@ class Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         path = parts.path.rstrip("/")
         body = self._body() if method == "POST" else ""
-        query = parse_form(parts.query)
         try:
+            query = parse_form(parts.query)
             if path.startswith("/pay/"):
                 return self._payment_page(method, path.split("/")[2], body)
             if path.startswith("/_emulator/"):
@@ -506,6 +560,7 @@ class Handler(BaseHTTPRequestHandler):
                 raise StripeError(404, f"Unrecognized request URL ({method}: {path}).")
             self._authenticate()
             params = parse_form(body) if method == "POST" else query
+            validate(method, path, params)
             key = self.headers.get("Idempotency-Key")
             with self.store.lock:
                 if method == "POST" and key and key in self.store.idempotent:
