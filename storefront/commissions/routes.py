@@ -23,7 +23,8 @@ from storefront.media.pipeline import ImageRejected, derivative_widths, rejectio
 from storefront.media.urls import image_src
 from storefront.models import Artisan, Commission, Product, now_utc
 from storefront.money import money_formatter, to_minor
-from storefront.orders import commissions as actions, lifecycle, shipping
+from storefront.checkout import shipping
+from storefront.orders import commissions as actions, lifecycle
 from storefront.orders.commissions import C, CommissionRefused
 from storefront.payments.client import PaymentsNotConfigured, StripeError
 from storefront.payments.commission_payments import (create_commission_session, refund_payment,
