@@ -43,12 +43,12 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
-    from storefront import (accounts, catalog, checkout, earnings, languages, media, orders, payments, studio,
-                            system, web_ids)
+    from storefront import (accounts, catalog, checkout, commissions, earnings, languages, media, orders,
+                            payments, studio, system, web_ids)
 
     web_ids.register(app)  # first: `<id:…>` and bounded `<int:…>` converters for every rule
     for package in (system, catalog, accounts, studio, checkout, payments, orders, earnings, media,
-                    languages):
+                    languages, commissions):
         app.register_blueprint(package.bp)
 
 

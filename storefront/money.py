@@ -236,3 +236,49 @@ def suggested_price(materials_cost: int, hours: int, policy: FeePolicy, round_to
     while price_breakdown(price, policy).artisan_share < target:  # half-up rounding can cost a centavo
         price += round_to
     return price
+
+
+@dataclass(frozen=True)
+class CommissionTerms:
+    """What a made-to-order garment costs the buyer and brings her, frozen when the buyer accepts.
+
+    Buyer amounts are in `currency` minor units and peso amounts in centavos; each pair adds up to its
+    total to the unit: deposit + balance = total, deposit_mxn + balance_mxn = price_mxn,
+    advance + remaining_share = artisan_share.
+    """
+    currency: str
+    rate: Decimal
+    total: int
+    deposit: int
+    balance: int
+    price_mxn: int
+    deposit_mxn: int
+    balance_mxn: int
+    commission_bp: int
+    artisan_share: int
+    advance: int
+    remaining_share: int
+
+
+def commission_terms(price_mxn: int, deposit_bp: int, rate: Decimal, currency: str,
+                     policy: FeePolicy) -> CommissionTerms:
+    """Split a quoted price into deposit and balance, and her share into advance and remaining credit.
+
+    The buyer's total is converted once at the frozen `rate`; the deposit is `deposit_bp` of it and the
+    balance is the rest, so what she pays twice adds up to the quoted price whatever rates do later.
+    Her share is the storefront's breakdown of the peso price (commission and estimated card fee, as the
+    calculator showed her when she quoted); the advance is the deposit's share of it.
+    """
+    if price_mxn <= 0:
+        raise ValueError("price must be positive")
+    if not 5000 <= deposit_bp <= BASIS_POINTS:
+        raise ValueError("deposit share must be between 50 % and 100 %")
+    total = convert_from_mxn(price_mxn, rate, currency)
+    deposit = percent_of(total, deposit_bp)
+    deposit_mxn = percent_of(price_mxn, deposit_bp)
+    share = price_breakdown(price_mxn, policy).artisan_share
+    advance = percent_of(share, deposit_bp)
+    return CommissionTerms(currency=currency, rate=Decimal(rate), total=total, deposit=deposit,
+                           balance=total - deposit, price_mxn=price_mxn, deposit_mxn=deposit_mxn,
+                           balance_mxn=price_mxn - deposit_mxn, commission_bp=policy.commission_bp,
+                           artisan_share=share, advance=advance, remaining_share=share - advance)

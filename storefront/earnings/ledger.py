@@ -174,3 +174,58 @@ def record_adjustment(artisan_id: int, amount: int, reason: str, created_by, occ
           changes={"amount": [None, amount]}, note=reason)
     db.session.commit()
     return entry
+
+
+def credit_advance(commission) -> LedgerEntry | None:
+    """Her share of a paid deposit, owed to her at once (idempotent: key "advance:commission:<id>")."""
+    key = f"advance:commission:{commission.id}"
+    if _existing_keys([key]) or not commission.advance_mxn:
+        return None
+    entry = LedgerEntry(artisan_id=commission.artisan_id, kind=LedgerKind.ADVANCE.value,
+                        amount=commission.advance_mxn, commission_id=commission.id, idempotency_key=key,
+                        occurred_at=commission.deposit_paid_at or now_utc())
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def credit_commission_balance(commission, order_line: OrderLine) -> LedgerEntry | None:
+    """The rest of her share when the balance is paid, once (key "sale:line:<id>", like any sale)."""
+    key = f"sale:line:{order_line.id}"
+    if _existing_keys([key]):
+        return None
+    entry = LedgerEntry(artisan_id=commission.artisan_id, kind=LedgerKind.SALE.value,
+                        amount=commission.remaining_share_mxn, order_line_id=order_line.id,
+                        commission_id=commission.id, idempotency_key=key,
+                        occurred_at=commission.balance_paid_at or now_utc())
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def settle_advance(commission, keep: bool, reason: str, actor=None) -> list[LedgerEntry]:
+    """The advance of a commission that will not be finished or paid: taken back, or kept with a reason.
+
+    Taken back: a negative advance entry, recovered from her future earnings. Kept: the advance is
+    reversed and the same amount written as an adjustment carrying `reason`, so the ledger says why
+    she keeps money for a garment nobody paid in full. Idempotent per commission.
+    """
+    key = f"advance:commission:{commission.id}:settled"
+    paid = db.session.scalar(select(LedgerEntry.amount).where(
+        LedgerEntry.idempotency_key == f"advance:commission:{commission.id}"))
+    if not paid or _existing_keys([key]):
+        return []
+    entries = [LedgerEntry(artisan_id=commission.artisan_id, kind=LedgerKind.ADVANCE.value, amount=-paid,
+                           commission_id=commission.id, idempotency_key=key, occurred_at=now_utc(),
+                           created_by_id=actor.id if actor is not None else None)]
+    if keep:
+        reason = _clean_reason(reason)
+        if not reason:
+            raise LedgerRefused("reason_required")
+        entries.append(LedgerEntry(artisan_id=commission.artisan_id, kind=LedgerKind.ADJUSTMENT.value,
+                                   amount=paid, reason=reason, commission_id=commission.id,
+                                   idempotency_key=f"{key}:kept", occurred_at=now_utc(),
+                                   created_by_id=actor.id if actor is not None else None))
+    db.session.add_all(entries)
+    db.session.flush()
+    return entries

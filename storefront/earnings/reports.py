@@ -24,7 +24,8 @@ from storefront.pricing import latest_rates
 
 # The cooperative's zone when no app is configured; the app's one setting is BABEL_DEFAULT_TIMEZONE.
 DEFAULT_ZONE = "America/Mexico_City"
-INCOME_KINDS = ("sale", "refund")
+# An advance is her share of a commission's deposit: income like a sale (its reversal, negative, too).
+INCOME_KINDS = ("sale", "refund", "advance")
 # The programme's own threshold: "artisans earning under 28 USD a month" (DOMAIN.md).
 LOW_INCOME_USD_CENTS = 2800
 POVERTY_LINE_CODES = ("rural_extreme_income_line", "rural_income_line")
@@ -181,7 +182,7 @@ def earnings_rows(period: Period, today: date, sort: str = "name",
     for artisan_id, name, slug, joined_on, baseline, had_sales in artisans:
         kinds = totals.get(artisan_id, {})
         sold, sales_count = kinds.get("sale", (0, 0))
-        to_date = sold + kinds.get("refund", (0, 0))[0]
+        to_date = sold + kinds.get("refund", (0, 0))[0] + kinds.get("advance", (0, 0))[0]
         income, sales = (to_date, sales_count) if in_period is None else in_period.get(artisan_id, (0, 0))
         months = months_between(joined_on, today) if joined_on <= today else 1
         result.append(ArtisanRow(
@@ -308,8 +309,9 @@ def artisan_summary(artisan_id: int, today: date) -> dict:
     refunded = -int(sums.get("refund", 0))
     paid = -int(sums.get("payout", 0))
     adjusted = int(sums.get("adjustment", 0))
-    return {"sold": sold, "refunded": refunded, "paid": paid, "adjusted": adjusted,
-            "owed": sold - refunded - paid + adjusted}
+    advanced = int(sums.get("advance", 0))
+    return {"sold": sold, "refunded": refunded, "paid": paid, "adjusted": adjusted, "advanced": advanced,
+            "owed": sold - refunded - paid + adjusted + advanced}
 
 
 def start_of_series(joined_on: date, today: date, months: int = 12) -> date:

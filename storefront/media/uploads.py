@@ -170,7 +170,7 @@ def prune_incoming(older_than_seconds: int = 24 * 3600) -> int:
 
 
 def prune_unused(older_than_seconds: int = 24 * 3600) -> int:
-    """Remove photos (original + derivatives) that no garment or portrait uses, once old enough.
+    """Remove photos (original + derivatives) that no garment, portrait or commission uses, once old enough.
 
     These are pending photos of forms never saved; the age keeps a form being filled in right now safe.
     """
@@ -178,11 +178,13 @@ def prune_unused(older_than_seconds: int = 24 * 3600) -> int:
 
     from storefront.extensions import db
     from storefront.media.pipeline import delete_files
-    from storefront.models import Artisan, ArtisanUpdate, ProductImage
+    from storefront.models import Artisan, ArtisanUpdate, Commission, CommissionPost, ProductImage
 
     used = set(db.session.scalars(select(ProductImage.content_hash)))
     used |= {h for h in db.session.scalars(select(Artisan.portrait_hash)) if h}
     used |= {h for h in db.session.scalars(select(ArtisanUpdate.photo_hash)) if h}
+    used |= {h for h in db.session.scalars(select(Commission.reference_photo_hash)) if h}
+    used |= {h for h in db.session.scalars(select(CommissionPost.photo_hash)) if h}
     cutoff = time.time() - older_than_seconds
     removed = 0
     if not private_dir().exists():

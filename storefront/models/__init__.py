@@ -3,6 +3,8 @@ from storefront.models.accounts import AuditEntry, LoginBlock, Role, User
 from storefront.models.base import Base, now_utc
 from storefront.models.catalog import (CONTENT_LOCALES, Artisan, ArtisanTranslation, Product, ProductImage,
                                        ProductStatus, ProductTranslation)
+from storefront.models.commissions import (COMMISSION_STATUSES, OPEN_STATUSES, Commission, CommissionPost,
+                                           CommissionStatus)
 from storefront.models.earnings import (EmpowermentSurvey, IncomeBaseline, LedgerEntry, LedgerKind, Payout,
                                         PayoutMethod)
 from storefront.models.orders import (HoldStatus, Order, OrderLine, OrderRefund, OrderStatus, RefundStatus,
@@ -19,5 +21,6 @@ __all__ = [
     "LedgerKind", "Payout", "PayoutMethod", "HoldStatus", "Order", "OrderLine", "OrderStatus", "StockHold",
     "WebhookEvent", "OrderRefund", "RefundStatus", "EmailStatus", "OutboxEmail", "EmpowermentSurvey",
     "CooperativeSettings", "ExchangeRate", "ReferenceLine", "ShippingRate", "ShippingZone",
-    "ArtisanUpdate", "ScreenGuide", "VoiceStory", "VoiceStoryText",
+    "ArtisanUpdate", "ScreenGuide", "VoiceStory", "VoiceStoryText", "COMMISSION_STATUSES", "OPEN_STATUSES",
+    "Commission", "CommissionPost", "CommissionStatus",
 ]

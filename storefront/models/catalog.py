@@ -31,6 +31,9 @@ class Artisan(Base):
     portrait_hash: Mapped[Optional[str]] = mapped_column(String(64))
     joined_on: Mapped[date]
     active: Mapped[bool] = mapped_column(default=True)
+    # Made to order: whether she takes commissions, and how many open ones at once.
+    accepts_commissions: Mapped[bool] = mapped_column(default=False, server_default="0")
+    commission_cap: Mapped[int] = mapped_column(default=2, server_default="2")
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
 
     user: Mapped[Optional["User"]] = relationship(back_populates="artisan")  # noqa: F821

@@ -14,17 +14,19 @@ class LedgerKind(str, enum.Enum):
     REFUND = "refund"        # reversal of a share when a line is refunded (debit)
     PAYOUT = "payout"        # money handed to her (debit)
     ADJUSTMENT = "adjustment"  # correction with a written reason (either sign)
+    ADVANCE = "advance"      # her share of a commission's deposit, owed at once (credit); reversed (debit)
 
 
 class LedgerEntry(Base):
     """Append-only. Amount is signed, in MXN centavos: credits positive, debits negative."""
     __tablename__ = "ledger_entries"
     __table_args__ = (
-        CheckConstraint("kind IN ('sale', 'refund', 'payout', 'adjustment')", name="kind_known"),
+        CheckConstraint("kind IN ('sale', 'refund', 'payout', 'adjustment', 'advance')", name="kind_known"),
         CheckConstraint("currency = 'MXN'", name="in_mxn"),
         CheckConstraint(
             "(kind = 'sale' AND amount >= 0) OR (kind IN ('refund', 'payout') AND amount <= 0)"
-            " OR (kind = 'adjustment' AND reason IS NOT NULL AND reason <> '')",
+            " OR (kind = 'adjustment' AND reason IS NOT NULL AND reason <> '')"
+            " OR (kind = 'advance' AND commission_id IS NOT NULL)",
             name="sign_matches_kind"),
         Index("ix_ledger_entries_artisan_id_occurred_at", "artisan_id", "occurred_at"),
         Index("ix_ledger_entries_occurred_at_kind", "occurred_at", "kind"),
@@ -37,6 +39,7 @@ class LedgerEntry(Base):
     currency: Mapped[str] = mapped_column(String(3), default="MXN")
     order_line_id: Mapped[Optional[int]] = mapped_column(ForeignKey("order_lines.id"), index=True)
     payout_id: Mapped[Optional[int]] = mapped_column(ForeignKey("payouts.id"), index=True)
+    commission_id: Mapped[Optional[int]] = mapped_column(ForeignKey("commissions.id"), index=True)
     # Makes crediting exactly-once: e.g. "sale:line:42", "refund:re_123:line:42".
     idempotency_key: Mapped[Optional[str]] = mapped_column(String(255), unique=True)
     reason: Mapped[Optional[str]] = mapped_column(Text)

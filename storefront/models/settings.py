@@ -73,6 +73,12 @@ class CooperativeSettings(Base):
         CheckConstraint("card_fee_bp >= 0 AND card_fee_bp < 10000", name="card_fee_in_range"),
         CheckConstraint("fair_hourly_rate_amount >= 0 AND card_fee_fixed_amount >= 0",
                         name="amounts_not_negative"),
+        CheckConstraint("commission_deposit_min_bp >= 5000 AND commission_deposit_min_bp <= 10000",
+                        name="deposit_at_least_half"),
+        CheckConstraint("advance_cancellation_policy IN ('reverse', 'write_off')",
+                        name="advance_policy_known"),
+        CheckConstraint("balance_decision_days > 0 AND quote_valid_days > 0",
+                        name="commission_days_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, default=1)
@@ -85,6 +91,15 @@ class CooperativeSettings(Base):
     programme_start: Mapped[date]
     # Tsotsil and Tseltal interfaces on the public pages too (always offered in the studio).
     public_indigenous_languages: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Made to order (WFTO principle 3: a prepayment of at least half, on the producer's request).
+    commission_deposit_min_bp: Mapped[int] = mapped_column(default=5000, server_default="5000")
+    # When a buyer cancels after paying the deposit: "reverse" her advance against future earnings,
+    # or "write_off" (she keeps it; the cooperative absorbs it, with a written reason).
+    advance_cancellation_policy: Mapped[str] = mapped_column(String(16), default="reverse",
+                                                             server_default="reverse")
+    # Days after the balance link before the cooperative may decide on an unpaid balance.
+    balance_decision_days: Mapped[int] = mapped_column(default=30, server_default="30")
+    quote_valid_days: Mapped[int] = mapped_column(default=14, server_default="14")
     updated_at: Mapped[datetime] = mapped_column(default=now_utc, onupdate=now_utc)
 
 

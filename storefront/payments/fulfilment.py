@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from storefront.extensions import db
 from storefront.models import Order, OrderRefund, RefundStatus, WebhookEvent, now_utc
-from storefront.orders import lifecycle
+from storefront.orders import commissions, lifecycle
 from storefront.orders.lifecycle import PaymentFacts, RefundFacts
 from storefront.payments.client import plain, stripe_client
 
@@ -139,6 +139,8 @@ def fulfil_session(session, source="webhook") -> str:
     """A completed Checkout Session: the order paid (or processing), whatever calls it and how often."""
     if _value(session, "status") != "complete":
         return "not_complete"
+    if _value(_value(session, "metadata"), "commission_id"):
+        return fulfil_commission_session(session, source)
     order_id, status = _session_order(session)
     if order_id is None:
         return "unknown_order"
@@ -146,6 +148,25 @@ def fulfil_session(session, source="webhook") -> str:
         return "already_fulfilled"     # answered without asking Stripe anything
     facts = payment_facts(session)     # the network, before the lifecycle locks the order
     return lifecycle.record_payment(order_id, facts, source)
+
+
+def fulfil_commission_session(session, source="webhook") -> str:
+    """A commission's deposit (the commission's own action) or balance (its order, through the lifecycle)."""
+    metadata = _value(session, "metadata", {})
+    commission_id, part = str(_value(metadata, "commission_id", "")), _value(metadata, "part")
+    if not commission_id.isdigit() or len(commission_id) > 17:
+        return "unknown_commission"
+    if part == "deposit":
+        return commissions.deposit_paid(int(commission_id), session, source)
+    if part != "balance":
+        return "ignored"
+    order_id, status = _session_order(session)
+    if order_id is None:
+        return "unknown_order"
+    if status not in lifecycle.UNPAID_STATES:
+        return "already_fulfilled"
+    facts = payment_facts(session)     # the network, before the commission and its order are locked
+    return commissions.balance_paid(int(commission_id), order_id, facts, source)
 
 
 def on_completed(session):
