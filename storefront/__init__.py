@@ -59,12 +59,13 @@ def register_errorhandlers(app):
 
 
 def register_request_hooks(app):
-    from storefront import i18n, pagecache, web
+    from storefront import i18n, pagecache, web, web_ids
     from storefront.accounts import permissions
     from storefront import logging as request_logging
     from storefront.proxy import trust_proxies
 
     request_logging.init_app(app)  # first: every request, even a refused one, gets an id and a log line
+    app.before_request(web_ids.refuse_nul_bytes)
     app.before_request(permissions.enforce_access)
     app.before_request(i18n.remember_choices)
     app.after_request(web.security_headers)

@@ -30,7 +30,7 @@ BLOCK_MINUTES = 15  # the longest a tripped window lasts (README, closing note)
 def login_name(value=None):
     """The user name as the throttle counts it: trimmed, lower case, at most 64 characters."""
     value = request.form.get("login") if value is None else value
-    return (value or "").strip().lower()[:64]
+    return (value or "").replace("\x00", "").strip().lower()[:64]
 
 
 def client_address():

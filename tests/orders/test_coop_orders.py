@@ -41,8 +41,8 @@ def _login(client, make, app, role, username):
     with app.app_context():
         artisan = make.artisan() if role == Role.ARTISAN.value else None
         make.user(username=username, role=role, artisan=artisan)
-    from tests.conftest import csrf_token
-    client.post("/login", data={"login": username, "password": PASSWORD, "csrf_token": csrf_token(client)})
+    from tests.conftest import AuthActions
+    AuthActions(client).login(username, PASSWORD)  # an admin types her code too
 
 
 def test_anonymous_is_sent_to_login_and_artisans_are_refused(client, make, app, paid_order):

@@ -1,9 +1,10 @@
 """Refunds through Stripe's Refund API, and reconcile repairing a paid order whose webhook was lost."""
+import pyotp
 from sqlalchemy import select
 
 from storefront.extensions import db
 from storefront.models import LedgerEntry, Order, Product, Role
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, TOTP_SECRET
 
 
 def _order(url):
@@ -37,6 +38,10 @@ def _admin(live, make):
     token = live.csrf(browser, "/login")
     browser.post(f"{live.base_url}/login", data={"login": "admin1", "password": PASSWORD,
                                                  "csrf_token": token}, timeout=30)
+    # Admins confirm logins with the code of their authenticator app (tests.factories.TOTP_SECRET).
+    token = live.csrf(browser, "/login/code")
+    browser.post(f"{live.base_url}/login/code", data={"code": pyotp.TOTP(TOTP_SECRET).now(),
+                                                      "csrf_token": token}, timeout=30)
     return browser
 
 
