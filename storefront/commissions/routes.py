@@ -30,6 +30,7 @@ from storefront.payments.client import PaymentsNotConfigured, StripeError
 from storefront.payments.commission_payments import (create_commission_session, refund_payment,
                                                      retrieve_session)
 from storefront.payments.fulfilment import fulfil_session
+from storefront.web_ids import id_arg
 
 REFUSALS = {
     "not_taking_commissions": lambda d: _("She is not taking commissions at the moment."),
@@ -251,7 +252,7 @@ def studio_list():
 @bp.route("/studio/commissions/settings", methods=["GET", "POST"])
 @allow(*EVERYONE_LOGGED_IN)
 def studio_settings():
-    artisan_id = request.args.get("artisan", type=int) if current_user.is_staff else current_user.artisan_id
+    artisan_id = id_arg("artisan") if current_user.is_staff else current_user.artisan_id
     artisan = db.session.get(Artisan, artisan_id) if artisan_id else None
     if artisan is None:
         abort(404)

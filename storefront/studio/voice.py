@@ -12,6 +12,7 @@ from storefront.models import Artisan, ArtisanUpdate, VoiceStory
 from storefront.studio import bp
 from storefront.voice import guides, stories
 from storefront.voice import news as news_updates
+from storefront.web_ids import id_arg
 
 
 def collect_voice():
@@ -42,7 +43,7 @@ def _default_spoken_language():
 
 
 def _profile_artisan():
-    artisan_id = request.args.get("artisan", type=int) if current_user.is_staff else current_user.artisan_id
+    artisan_id = id_arg("artisan") if current_user.is_staff else current_user.artisan_id
     if artisan_id is None:
         abort(404)
     artisan_scope_or_404(artisan_id)
@@ -103,7 +104,7 @@ def news():
     error, status = None, 200
     if request.method == "POST":
         if request.form.get("action") == "remove":
-            update = db.get_or_404(ArtisanUpdate, request.form.get("update", type=int))
+            update = db.get_or_404(ArtisanUpdate, id_arg("update", request.form) or 0)
             if update.artisan_id != artisan.id:
                 abort(404)
             news_updates.remove_update(update)
