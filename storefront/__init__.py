@@ -41,9 +41,10 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
-    from storefront import accounts, catalog, checkout, earnings, media, orders, payments, studio, system
+    from storefront import (accounts, catalog, checkout, earnings, media, orders, payments, staff, studio,
+                            system)
 
-    for package in (system, catalog, accounts, studio, checkout, payments, orders, earnings, media):
+    for package in (system, catalog, accounts, studio, checkout, payments, orders, earnings, media, staff):
         app.register_blueprint(package.bp)
 
 
@@ -54,7 +55,7 @@ def register_errorhandlers(app):
 
 
 def register_request_hooks(app):
-    from storefront import i18n, pagecache, web
+    from storefront import formatting, i18n, pagecache, web
     from storefront.accounts import permissions
     from storefront import logging as request_logging
     from storefront.proxy import trust_proxies
@@ -65,6 +66,7 @@ def register_request_hooks(app):
     app.after_request(web.security_headers)
     app.context_processor(i18n.template_context)
     web.register_template_helpers(app)
+    formatting.register(app)
     pagecache.init_app(app)  # after the compression hook: it keeps pages before they are compressed
     trust_proxies(app)  # the outermost layer, so the page cache keys on the public host and scheme
 

@@ -18,7 +18,7 @@ from storefront.money import BUYER_CURRENCIES
 LOCALES = ("en", "es", "fr", "de")
 BUYER_DEFAULT_LOCALE = "en"
 STAFF_DEFAULT_LOCALE = "es"
-STAFF_BLUEPRINTS = ("studio", "accounts", "earnings", "orders")
+STAFF_BLUEPRINTS = ("studio", "accounts", "earnings", "orders", "staff")
 CURRENCY_FOR_LOCALE = {"en": "USD", "es": "MXN", "fr": "EUR", "de": "EUR"}
 LOCALE_NAMES = {"en": "English", "es": "Español", "fr": "Français", "de": "Deutsch"}
 

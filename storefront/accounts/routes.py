@@ -8,7 +8,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from storefront.accounts import bp, people
+from storefront.accounts import audit_words, bp, people
 from storefront.accounts.forms import (ArtisanPersonForm, CooperativeSettingsForm, LoginForm, NewPasswordForm,
                                        StaffPersonForm)
 from storefront.accounts.permissions import ADMIN, ARTISAN, EVERYONE_LOGGED_IN, PUBLIC, STAFF, allow
@@ -28,7 +28,7 @@ def _safe_next(target):
 
 
 def home_for(user):
-    return url_for("earnings.coop_earnings") if user.is_staff else url_for("studio.index")
+    return url_for("staff.home") if user.is_staff else url_for("studio.index")
 
 
 def _account_key():
@@ -200,7 +200,8 @@ def audit_log():
         .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
         .limit(AUDIT_PAGE_SIZE).offset((page - 1) * AUDIT_PAGE_SIZE)).scalars().all()
     return render_template("accounts/audit.html", entries=entries, page=page,
-                           has_next=page * AUDIT_PAGE_SIZE < total)
+                           has_next=page * AUDIT_PAGE_SIZE < total, audit_sentence=audit_words.sentence,
+                           audit_changes=audit_words.changes)
 
 
 @bp.route("/coop/settings", methods=["GET", "POST"])

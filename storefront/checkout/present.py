@@ -1,7 +1,7 @@
 """Small presentation helpers shared by checkout, order pages and emails."""
-from storefront.money import format_money
+from storefront import formatting
 
 
-def money_formatter(locale):
-    """`money(amount, currency)` for templates, in the reader's locale."""
-    return lambda amount, currency: format_money(amount, currency, locale)
+def money_formatter(locale, buyer=None):
+    """`money(amount, currency)` in the reader's locale: a thin name for `formatting.money_for`."""
+    return formatting.money_for(locale, buyer=buyer)

@@ -6,7 +6,7 @@ from sqlalchemy.orm import selectinload
 
 from storefront.accounts.permissions import PUBLIC, allow
 from storefront.checkout import bp, cart, services, shipping
-from storefront.checkout.present import money_formatter
+from storefront import formatting
 from storefront.extensions import db
 from storefront.i18n import current_currency, current_locale
 from storefront.models import Order, OrderLine, Product
@@ -55,9 +55,9 @@ def cart_view():
             refusal = REFUSALS[refused.code](None)
     subtotal = sum(line.line_amount for line in lines)
     return render_template("checkout/cart.html", lines=lines, country=country, quote=quote, refusal=refusal,
-                           countries=sorted(shipping.all_countries(locale).items(), key=lambda kv: kv[1]),
+                           countries=formatting.country_names(locale, shipping.all_countries(locale)),
                            subtotal=subtotal, currency=lines[0].unit.currency if lines else currency,
-                           money=money_formatter(locale), max_quantity=cart.MAX_QUANTITY)
+                           money=formatting.money_for(locale), max_quantity=cart.MAX_QUANTITY)
 
 
 @bp.route("/cart/add", methods=["POST"])
@@ -142,7 +142,8 @@ def checkout():
 
 
 def _order_page(order, status_code=200):
-    return render_template("checkout/order.html", order=order, money=money_formatter(current_locale())), \
+    return render_template("checkout/order.html", order=order,
+                           money=formatting.money_for(current_locale())), \
         status_code
 
 

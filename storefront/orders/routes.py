@@ -8,9 +8,8 @@ from sqlalchemy.orm import selectinload
 from storefront.accounts.permissions import ADMIN, STAFF, allow
 from storefront.accounts.services import audit
 from storefront.checkout import shipping
-from storefront.checkout.present import money_formatter
+from storefront import formatting
 from storefront.extensions import db
-from storefront.i18n import current_locale
 from storefront.models import Order, OrderLine, ShippingRate, ShippingZone
 from storefront.models.orders import ORDER_STATUSES
 from storefront.orders import actions, bp
@@ -40,14 +39,14 @@ def order_list():
     orders = db.session.execute(query.limit(PAGE_SIZE)).scalars().all()
     counts = dict(db.session.execute(select(Order.status, func.count()).group_by(Order.status)).all())
     return render_template("orders/list.html", orders=orders, status=status, statuses=ORDER_STATUSES,
-                           counts=counts, money=money_formatter(current_locale()))
+                           counts=counts, money=formatting.money_for())
 
 
 @bp.route("/coop/orders/<int:order_id>")
 @allow(*STAFF)
 def order_detail(order_id):
     order = _order_or_404(order_id)
-    return render_template("orders/detail.html", order=order, money=money_formatter(current_locale()),
+    return render_template("orders/detail.html", order=order, money=formatting.money_for(),
                            can=lambda status: actions.can_transition(order, status),
                            refundable=(order.status in actions.REFUNDABLE_STATES
                                        and order.stripe_payment_intent_id))
@@ -115,8 +114,8 @@ def shipping_zones():
         else:
             flash(_("Shipping saved."), "success")
         return redirect(url_for("orders.shipping_zones"), 303)
-    return render_template("orders/shipping.html", zones=shipping.zones(),
-                           money=money_formatter(current_locale()))
+    return render_template("orders/shipping.html", zones=shipping.zones(), money=formatting.money_for(),
+                           zone_name=shipping.zone_name, band_text=shipping.band_text)
 
 
 def _save_shipping(form):

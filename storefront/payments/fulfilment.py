@@ -16,6 +16,7 @@ from storefront import mail
 from storefront.accounts.services import audit
 from storefront.checkout import holds
 from storefront.checkout.present import money_formatter
+from storefront.staff.links import staff_order_url
 from storefront.earnings.ledger import credit_sale, reverse_refund
 from storefront.extensions import db
 from storefront.models import AuditEntry, Order, OrderStatus, WebhookEvent, now_utc
@@ -187,7 +188,7 @@ def _queue_sale_notice(order, outbox):
     with force_locale("es"):
         subject = _("New sale: order %(number)s (%(status)s)", number=order.id, status=order.status)
     outbox.add(current_app.config["COOPERATIVE_EMAIL"], subject, "sale_notice", "es", order=order,
-               order_url=order_url(order), money=money_formatter("es"))
+               staff_url=staff_order_url(order), money=money_formatter("es", buyer=False))
 
 
 def on_completed(session, outbox):
