@@ -105,6 +105,10 @@ def value(field, raw, entry) -> str:
         return technique_label(raw)
     if field == "role":
         return str(ROLES.get(raw, raw))
+    if field == "language":
+        from storefront.catalog.present import language_name
+        from storefront.i18n import current_locale
+        return language_name(raw, current_locale())
     if field == "method":
         return str(PAYOUT_METHODS.get(raw, raw))
     if field == "weight_grams" and isinstance(raw, int):

@@ -1,6 +1,7 @@
 """Cart, checkout, success, cancel and the buyer's order page: thin views over cart and services."""
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -8,7 +9,7 @@ from storefront.accounts.permissions import PUBLIC, allow
 from storefront.checkout import bp, cart, services, shipping
 from storefront import formatting
 from storefront.extensions import db
-from storefront.i18n import current_currency, current_locale
+from storefront.i18n import LOCALES, current_currency, current_locale
 from storefront.models import Order, OrderLine, Product
 
 REFUSALS = {
@@ -142,9 +143,11 @@ def checkout():
 
 
 def _order_page(order, status_code=200):
-    return render_template("checkout/order.html", order=order,
-                           money=formatting.money_for(current_locale())), \
-        status_code
+    """Her order, in the language she placed it in (as her emails are), whatever her browser says now."""
+    locale = order.locale if order.locale in LOCALES else current_locale()
+    with force_locale(locale):
+        return render_template("checkout/order.html", order=order, money=formatting.money_for(locale)), \
+            status_code
 
 
 def _order_by(column, value):

@@ -24,6 +24,7 @@ MENU = (
     MenuItem("orders.order_list", _l("Orders"), STAFF, "📦"),
     MenuItem("staff.payouts_owed", _l("Payouts owed"), STAFF, "💵"),
     MenuItem("studio.index", _l("Garments"), STAFF, "🧵"),
+    MenuItem("staff.translation_queue", _l("Translations"), STAFF, "🌐"),
     MenuItem("earnings.coop_earnings", _l("Earnings"), STAFF, "📊"),
     MenuItem("earnings.coop_impact", _l("Impact report"), STAFF, "🌱"),
     MenuItem("earnings.baselines", _l("Baselines"), STAFF, "📋"),
