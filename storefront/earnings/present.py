@@ -30,7 +30,28 @@ def helpers():
     """Formatters bound to this request's locale once (a 1,000-row table calls them 6,000 times)."""
     money = formatting.money_for()
     return {"mxn": lambda amount: money(amount, "MXN"), "usd": lambda amount: money(amount, "USD"),
-            "share": share}
+            "share": share, "reference_source": reference_source}
+
+
+def reference_source(line):
+    """Where a reference line comes from, in the reader's language (stored in English when seeded)."""
+    month = formatting.date(line.effective_on, "MMMM y")
+    amount = mxn(line.amount)
+    sources = {
+        "minimum_wage_general": lambda: _("CONASAMI: general minimum wage from %(date)s, %(amount)s a day",
+                                          date=formatting.date(line.effective_on, "long"), amount=amount),
+        "rural_income_line": lambda: _("INEGI (CONEVAL method): rural income poverty line, %(amount)s per "
+                                       "person per month, %(month)s", amount=amount, month=month),
+        "rural_extreme_income_line": lambda: _("INEGI (CONEVAL method): rural extreme (food) poverty line, "
+                                               "%(amount)s per person per month, %(month)s",
+                                               amount=amount, month=month),
+        "urban_income_line": lambda: _("INEGI (CONEVAL method): urban income poverty line, %(amount)s per "
+                                       "person per month, %(month)s", amount=amount, month=month),
+        "urban_extreme_income_line": lambda: _("INEGI (CONEVAL method): urban extreme (food) poverty line, "
+                                               "%(amount)s per person per month, %(month)s",
+                                               amount=amount, month=month),
+    }
+    return sources[line.code]() if line.code in sources else line.source
 
 
 def refusal_message(error: ledger.LedgerRefused) -> str:
