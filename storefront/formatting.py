@@ -1,10 +1,11 @@
 """The one way to show money, numbers and dates, and to sort names, in the reader's language.
 
 Every page, email, export and chart goes through these functions, so a peso reads the same everywhere:
-- Spanish (and Tsotsil, Tseltal, which CLDR lacks) is formatted as Mexican Spanish, `es_MX`.
-- A peso is never a bare `$` to a buyer: outside `es_MX` Babel already writes `MX$` (en, de) or
-  `$MX` (fr); in `es_MX` a buyer reads `$1,234.50 MXN`. Staff pages (the cooperative, in Mexico)
-  keep the plain Mexican `$1,234.50`.
+- Spanish on staff and studio pages (and Tsotsil, Tseltal, which CLDR lacks) is formatted as Mexican
+  Spanish, `es_MX`; a buyer reading Spanish gets CLDR's international Spanish, `es`.
+- A peso is never a bare `$` to a buyer: Babel writes `MX$` (en, de), `$MX` (fr), `MXN` (es);
+  should a buyer's amount ever be formatted as `es_MX`, it reads `$1,234.50 MXN`. Staff and studio
+  pages (the cooperative, in Mexico) keep the plain Mexican `$1,234.50`.
 - Dates and times are shown in the cooperative's zone, America/Mexico_City.
 - Names and countries sort by the Unicode Collation Algorithm (pyuca), never by code points, so
   "Égypte" sits beside "Équateur" and "États-Unis" after "Espagne" in a French list.
@@ -24,18 +25,24 @@ from pyuca import Collator
 from storefront.money import BASE_CURRENCY, minor_digits, to_major
 
 COOPERATIVE_TIMEZONE = ZoneInfo("America/Mexico_City")
-# Languages CLDR lacks, and plain Spanish, are formatted as the cooperative writes: Mexican Spanish.
+# Languages CLDR lacks, and Spanish on staff and studio pages, are formatted as the cooperative
+# writes: Mexican Spanish. A buyer reading Spanish may be in Madrid or Bogotá: she gets CLDR's
+# international Spanish ("1.000,00 MXN", "50,50 €"), never a `$` she could take for her own.
 FORMAT_LOCALE = {"es": "es_MX", "tzo": "es_MX", "tzh": "es_MX"}
+BUYER_FORMAT_LOCALE = {"tzo": "es_MX", "tzh": "es_MX"}
 DASH = "—"
 
 
-def format_locale(locale=None) -> str:
-    """The Babel locale for a reader's language: `es` -> `es_MX`, `fr` -> `fr`."""
+def format_locale(locale=None, buyer=None) -> str:
+    """The Babel locale for a reader's language: `es` -> `es_MX` for staff, `es` for buyers."""
     if locale is None:
         from storefront.i18n import current_locale
         locale = current_locale() if has_request_context() else "es"
     locale = str(locale)
-    return FORMAT_LOCALE.get(locale.split("_")[0], locale) if "_" not in locale else locale
+    if "_" in locale:
+        return locale
+    table = BUYER_FORMAT_LOCALE if _for_buyer(buyer) else FORMAT_LOCALE
+    return table.get(locale, locale)
 
 
 def _for_buyer(buyer):
@@ -52,7 +59,8 @@ def money(amount_minor, currency=BASE_CURRENCY, locale=None, *, buyer=None) -> s
     """An amount in minor units, in the reader's locale ("—" for None)."""
     if amount_minor is None:
         return DASH
-    return money_formatter(currency, format_locale(locale), _for_buyer(buyer))(amount_minor)
+    buyer = _for_buyer(buyer)
+    return money_formatter(currency, format_locale(locale, buyer), buyer)(amount_minor)
 
 
 @lru_cache(maxsize=128)
@@ -62,7 +70,7 @@ def money_formatter(currency: str, locale: str, buyer: bool = True):
     Babel formats a sample amount; the text around its digits becomes the prefix and suffix, so the
     output is Babel's own (symbols, spacing, sign).
     """
-    locale = format_locale(locale)
+    locale = format_locale(locale, buyer)
     digits = minor_digits(currency)
     group, decimal = get_group_symbol(locale), get_decimal_symbol(locale)
 
@@ -99,7 +107,8 @@ def _unambiguous(text, currency, locale, buyer):
 
 def money_for(locale=None, *, buyer=None):
     """`money(amount, currency)` bound to one locale, for templates and emails."""
-    locale, buyer = format_locale(locale), _for_buyer(buyer)
+    buyer = _for_buyer(buyer)
+    locale = format_locale(locale, buyer)
     return lambda amount, currency=BASE_CURRENCY: DASH if amount is None else \
         money_formatter(currency, locale, buyer)(amount)
 

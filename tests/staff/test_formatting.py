@@ -7,7 +7,8 @@ from storefront.models import ShippingRate
 
 
 def test_a_peso_is_never_a_bare_dollar_to_a_buyer():
-    assert formatting.money(264416, "MXN", "es", buyer=True) == "$2,644.16 MXN"
+    assert formatting.money(264416, "MXN", "es", buyer=True) == "2.644,16\u00a0MXN"
+    assert formatting.money(264416, "MXN", "es_MX", buyer=True) == "$2,644.16 MXN"
     assert formatting.money(264416, "MXN", "en", buyer=True) == "MX$2,644.16"
     assert formatting.money(264416, "MXN", "fr", buyer=True) == "2\u202f644,16\u00a0$MX"
     assert formatting.money(264416, "MXN", "de", buyer=True) == "2.644,16\u00a0MX$"
@@ -18,7 +19,8 @@ def test_a_peso_is_never_a_bare_dollar_to_a_buyer():
 
 
 def test_languages_without_cldr_data_format_as_mexican_spanish():
-    assert formatting.format_locale("tzo") == formatting.format_locale("es") == "es_MX"
+    assert formatting.format_locale("tzo") == formatting.format_locale("es", buyer=False) == "es_MX"
+    assert formatting.format_locale("es", buyer=True) == "es"  # a buyer may be in Madrid
     assert formatting.number(1234567, "tzh") == "1,234,567"
 
 
@@ -46,8 +48,8 @@ def test_shipping_bands_read_with_their_unit(ctx):
     open_ended = ShippingRate(name="DHL", basis="weight", min_value=3001, max_value=None, amount=1,
                               currency="MXN")
     with force_locale("es"):
-        assert band_text(band, "es") == "0–1,000 g"
-        assert band_text(open_ended, "es") == "3,001 g o más"
+        assert band_text(band, "es_MX") == "0–1,000 g"  # the admin's shipping page
+        assert band_text(open_ended, "es_MX") == "3,001 g o más"
     with force_locale("fr"):
         assert band_text(band, "fr") == "0–1\u202f000\u202fg"
     with force_locale("de"):
