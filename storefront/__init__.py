@@ -31,12 +31,12 @@ def create_app(config=None):
 def register_extensions(app):
     from storefront import i18n
     from storefront.accounts import permissions
-    from storefront.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from storefront.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(REPO_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    i18n.babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     login_manager.init_app(app)
     permissions.init_login_manager(login_manager)
     limiter.init_app(app)
@@ -44,11 +44,11 @@ def register_extensions(app):
 
 def register_blueprints(app):
     from storefront import (accounts, catalog, checkout, commissions, earnings, languages, media, orders,
-                            payments, studio, system, web_ids)
+                            payments, staff, studio, system, web_ids)
 
     web_ids.register(app)  # first: `<id:…>` and bounded `<int:…>` converters for every rule
     for package in (system, catalog, accounts, studio, checkout, payments, orders, earnings, media,
-                    languages, commissions):
+                    languages, commissions, staff):
         app.register_blueprint(package.bp)
 
 
@@ -59,7 +59,7 @@ def register_errorhandlers(app):
 
 
 def register_request_hooks(app):
-    from storefront import i18n, pagecache, web, web_ids
+    from storefront import formatting, i18n, pagecache, web, web_ids
     from storefront.accounts import permissions
     from storefront import logging as request_logging
     from storefront.proxy import trust_proxies
@@ -72,6 +72,7 @@ def register_request_hooks(app):
     app.after_request(permissions.no_store_unless_public)
     app.context_processor(i18n.template_context)
     web.register_template_helpers(app)
+    formatting.register(app)
     pagecache.init_app(app)  # after the compression hook: it keeps pages before they are compressed
     trust_proxies(app)  # the outermost layer, so the page cache keys on the public host and scheme
 

@@ -18,12 +18,13 @@ from flask import current_app, g, has_request_context, request, session
 from flask_babel import Babel, Domain, get_locale
 from flask_login import current_user
 
+from storefront.cooperative import get_settings
 from storefront.money import BUYER_CURRENCIES
 
 LOCALES = ("en", "es", "fr", "de")
 BUYER_DEFAULT_LOCALE = "en"
 STAFF_DEFAULT_LOCALE = "es"
-STAFF_BLUEPRINTS = ("studio", "accounts", "earnings", "orders")
+STAFF_BLUEPRINTS = ("studio", "accounts", "earnings", "orders", "staff")
 CURRENCY_FOR_LOCALE = {"en": "USD", "es": "MXN", "fr": "EUR", "de": "EUR"}
 LOCALE_NAMES = {"en": "English", "es": "Español", "fr": "Français", "de": "Deutsch",
                 # Each language by its own name (autonym), then the name Spanish readers know.
@@ -110,9 +111,6 @@ def indigenous_languages_offered():
     """tzo and tzh are offered here: always in the studio and staff pages, on public pages by choice."""
     if is_staff_area():
         return True
-    # Imported here: storefront.extensions imports this module (InterfaceBabel), and the settings
-    # module needs the extensions.
-    from storefront.cooperative import get_settings
     return bool(get_settings().public_indigenous_languages)
 
 
@@ -224,3 +222,6 @@ class InterfaceBabel(Babel):
         if self._interface_domain is None:
             self._interface_domain = InterfaceDomain(domain=self.domain)
         return self._interface_domain
+
+
+babel = InterfaceBabel()  # tzo and tzh fall back to Spanish

@@ -1,4 +1,6 @@
-"""Money as integers in a currency's minor unit: conversion, rounding, formatting and the sale split.
+"""Money as integers in a currency's minor unit: conversion, rounding and the sale split.
+
+Showing an amount to a reader is storefront.formatting's job.
 
 Pure functions, no database: the storefront breakdown, the fair-price calculator and the ledger all
 call these, so a buyer, an artisan and the cooperative see the same arithmetic.
@@ -17,9 +19,8 @@ risk, not hers.
 """
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
-from functools import lru_cache
 
-from babel.numbers import format_currency, get_currency_precision, get_decimal_symbol, get_group_symbol
+from babel.numbers import get_currency_precision
 
 BASE_CURRENCY = "MXN"
 BUYER_CURRENCIES = ("MXN", "USD", "EUR", "GBP", "CAD", "JPY")
@@ -54,44 +55,6 @@ def convert_to_mxn(amount_minor: int, rate: Decimal, currency: str) -> int:
     if currency == BASE_CURRENCY:
         return amount_minor
     return to_minor(to_major(amount_minor, currency) / Decimal(rate), BASE_CURRENCY)
-
-
-def format_money(amount_minor: int, currency: str, locale: str) -> str:
-    """Format for display with Babel. Pesos get an unambiguous symbol outside es_MX (MX$, $MX)."""
-    return format_currency(to_major(amount_minor, currency), currency, locale=locale)
-
-
-@lru_cache(maxsize=64)
-def money_formatter(currency: str, locale: str):
-    """`format_money` for long tables: Babel's pattern for (currency, locale) is resolved once.
-
-    Babel formats a sample amount; the text around its digits becomes the prefix and suffix, so the
-    output is Babel's own (symbols, spacing, sign). Falls back to `format_money` if the sample does
-    not split cleanly.
-    """
-    digits = minor_digits(currency)
-    group, decimal = get_group_symbol(locale), get_decimal_symbol(locale)
-
-    def number(amount_minor):
-        whole, fraction = divmod(abs(amount_minor), 10 ** digits)
-        text = f"{whole:,}".replace(",", group)
-        return text + (decimal + str(fraction).zfill(digits) if digits else "")
-
-    sample = 123456789
-    affixes = []
-    for signed in (sample, -sample):
-        shown = format_money(signed, currency, locale)
-        prefix, found, suffix = shown.partition(number(signed))
-        if not found:
-            return lambda amount_minor: format_money(amount_minor, currency, locale)
-        affixes.append((prefix, suffix))
-    (plus_prefix, plus_suffix), (minus_prefix, minus_suffix) = affixes
-
-    def formatted(amount_minor: int) -> str:
-        if amount_minor < 0:
-            return minus_prefix + number(amount_minor) + minus_suffix
-        return plus_prefix + number(amount_minor) + plus_suffix
-    return formatted
 
 
 def percent_of(amount: int, basis_points: int) -> int:

@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from storefront.extensions import db
 from storefront.models import ExchangeRate, now_utc
-from storefront.money import BASE_CURRENCY, BUYER_CURRENCIES, convert_from_mxn, format_money
+from storefront import formatting
+from storefront.money import BASE_CURRENCY, BUYER_CURRENCIES, convert_from_mxn
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def price_in(amount_mxn: int, currency: str) -> Price:
 
 
 def format_price(price: Price, locale: str) -> str:
-    return format_money(price.amount, price.currency, locale)
+    return formatting.money(price.amount, price.currency, locale)
 
 
 def parse_rate(text) -> Decimal:

@@ -1,7 +1,7 @@
 """full-text search: PostgreSQL tsvector (unaccent, per-language stemming) and SQLite FTS5, kept by triggers
 
 Revision ID: 0004_speed
-Revises: 0004_commissions
+Revises: 0004_staff
 Create Date: 2026-12-02
 
 One row per garment in `product_search`, rebuilt by triggers whenever a garment, one of its
@@ -14,7 +14,7 @@ SQLite caution: a later batch migration that recreates `products`, `product_tran
 from alembic import op
 
 revision = "0004_speed"
-down_revision = "0004_commissions"
+down_revision = "0004_staff"
 branch_labels = None
 depends_on = None
 

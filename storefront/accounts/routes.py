@@ -6,7 +6,7 @@ from flask import (abort, flash, make_response, redirect, render_template, reque
                    url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from storefront.accounts import bp, people, throttle, twofactor
@@ -17,10 +17,7 @@ from storefront.accounts.permissions import (ADMIN, ARTISAN, COORDINATOR, EVERYO
 from storefront.accounts.services import (audit, authenticate, authenticate_with_code, find_user,
                                           issue_one_time_code, log_out_everywhere, set_password)
 from storefront.extensions import db, limiter
-from storefront.models import Artisan, AuditEntry, LoginBlock, User, now_utc
-from storefront.web_ids import page_arg
-
-AUDIT_PAGE_SIZE = 50
+from storefront.models import Artisan, LoginBlock, User, now_utc
 
 
 def _safe_next(target):
@@ -31,7 +28,7 @@ def _safe_next(target):
 
 
 def home_for(user):
-    return url_for("earnings.coop_earnings") if user.is_staff else url_for("studio.index")
+    return url_for("staff.home") if user.is_staff else url_for("studio.index")
 
 
 def _failed(response):
@@ -282,19 +279,6 @@ def reset_password(user_id):
     code = issue_one_time_code(user)
     db.session.commit()
     return render_template("accounts/one_time_code.html", person=user, code=code)
-
-
-@bp.route("/coop/audit")
-@allow(ADMIN)
-def audit_log():
-    page = page_arg()
-    total = db.session.scalar(select(func.count()).select_from(AuditEntry))
-    entries = db.session.execute(
-        select(AuditEntry).options(joinedload(AuditEntry.actor), joinedload(AuditEntry.artisan))
-        .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
-        .limit(AUDIT_PAGE_SIZE).offset((page - 1) * AUDIT_PAGE_SIZE)).scalars().all()
-    return render_template("accounts/audit.html", entries=entries, page=page,
-                           has_next=page * AUDIT_PAGE_SIZE < total)
 
 
 @bp.route("/coop/settings", methods=["GET", "POST"])

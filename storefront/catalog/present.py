@@ -13,7 +13,7 @@ from storefront.catalog.queries import availability
 from storefront.catalog.vocabulary import category_label, language_label, technique_label
 from storefront.media.urls import image_src, image_srcset
 from storefront.media.pipeline import derivative_name, derivative_widths
-from storefront.money import format_money
+from storefront import formatting
 from storefront.pricing import price_in
 
 
@@ -93,7 +93,7 @@ def excerpt(text, limit=160):
 def money(amount_mxn, currency, locale):
     """A peso amount shown in the buyer's currency (MXN when there is no rate for hers)."""
     price = price_in(amount_mxn, currency)
-    return format_money(price.amount, price.currency, locale)
+    return formatting.money(price.amount, price.currency, locale)
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,7 @@ def product_card(product, locale, currency, reserved_ids=frozenset()):
     content = product_content(product, locale)
     return Card(
         product=product, url=product_url(product.slug), content=content,
-        price=price, price_text=format_money(price.amount, price.currency, locale),
+        price=price, price_text=formatting.money(price.amount, price.currency, locale),
         availability=availability(product, reserved_ids),
         picture=picture(image, content.title) if image else None,
         category=_label(category_label, product.category),

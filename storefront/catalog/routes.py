@@ -7,7 +7,8 @@ from storefront.catalog import bp, filters as catalog_filters, present, queries,
 from storefront.catalog.vocabulary import CATEGORIES, TECHNIQUES
 from storefront.cooperative import fee_policy
 from storefront.i18n import current_currency, current_locale
-from storefront.money import allocate, format_money, price_breakdown
+from storefront import formatting
+from storefront.money import allocate, price_breakdown
 from storefront.pagecache import cacheable
 from storefront.pricing import price_in
 from storefront.voice import news, stories
@@ -66,7 +67,7 @@ def product(slug):
     parts = allocate(card.price.amount, [split.artisan_share, split.commission, split.payment_fee])
     labels = (_("Goes to the artisan"), _("Cooperative commission (workshops, photos, shipping help)"),
               _("Card payment fee (estimated)"))
-    breakdown = [(label, format_money(amount, card.price.currency, locale),
+    breakdown = [(label, formatting.money(amount, card.price.currency, locale),
                   round(100 * amount / card.price.amount) if card.price.amount else 0)
                  for label, amount in zip(labels, parts)]
     canonical = seo.canonical_url()

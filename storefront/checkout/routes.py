@@ -1,14 +1,15 @@
 """Cart, checkout, success, cancel and the buyer's order page: thin views over cart and services."""
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from storefront.accounts.permissions import PUBLIC, allow, private
 from storefront.checkout import bp, cart, services, shipping
-from storefront.orders.present import money_formatter
+from storefront import formatting
 from storefront.extensions import csrf, db
-from storefront.i18n import current_currency, current_locale
+from storefront.i18n import LOCALES, current_currency, current_locale
 from storefront.models import Order, OrderLine, Product
 from storefront.web import cross_site_request
 from storefront.web_ids import parse_id
@@ -55,9 +56,9 @@ def cart_view():
             refusal = REFUSALS[refused.code](None)
     subtotal = sum(line.line_amount for line in lines)
     return render_template("checkout/cart.html", lines=lines, country=country, quote=quote, refusal=refusal,
-                           countries=sorted(shipping.all_countries(locale).items(), key=lambda kv: kv[1]),
+                           countries=formatting.country_names(locale, shipping.all_countries(locale)),
                            subtotal=subtotal, currency=lines[0].unit.currency if lines else currency,
-                           money=money_formatter(locale), max_quantity=cart.MAX_QUANTITY)
+                           money=formatting.money_for(locale), max_quantity=cart.MAX_QUANTITY)
 
 
 @bp.route("/cart/add", methods=["POST"])
@@ -145,8 +146,11 @@ def checkout():
 
 
 def _order_page(order, status_code=200):
-    return render_template("checkout/order.html", order=order, money=money_formatter(current_locale())), \
-        status_code
+    """Her order, in the language she placed it in (as her emails are), whatever her browser says now."""
+    locale = order.locale if order.locale in LOCALES else current_locale()
+    with force_locale(locale):
+        return render_template("checkout/order.html", order=order, money=formatting.money_for(locale)), \
+            status_code
 
 
 def _order_by(column, value):

@@ -1,5 +1,7 @@
 """Shipping zones and rates: which zone a country is in, what a parcel costs, where Stripe may ship."""
 from babel import Locale
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -11,6 +13,33 @@ from storefront.payments.client import checkout_countries
 REST_OF_WORLD = "*"
 # Not countries a parcel can be addressed to, though Stripe's list has them ("unknown region").
 NOT_A_DESTINATION = {"ZZ"}
+
+
+# The zones the cooperative starts with (migration 0002), named in the reader's language while the
+# admin keeps their first name; a zone she renames is shown as she wrote it.
+ZONE_NAMES = {
+    "mx": ("México", _l("Mexico")),
+    "us-ca": ("United States and Canada", _l("United States and Canada")),
+    "europe": ("Europe", _l("Europe")),
+    "world": ("Rest of the world", _l("Rest of the world")),
+}
+
+
+def zone_name(zone) -> str:
+    """A zone's name for the reader: translated for the starting zones, else as the admin named it."""
+    first_name, translated = ZONE_NAMES.get(zone.code, (None, None))
+    return str(translated) if zone.name == first_name else zone.name
+
+
+def band_text(rate, locale=None) -> str:
+    """A band's range with its unit: "0–1,000 g", "from 3,001 g", "1–3 garments"."""
+    from storefront import formatting
+    if rate.basis == "weight":
+        return formatting.value_range(rate.min_value, rate.max_value, "mass-gram", locale)
+    if rate.max_value is None:
+        return ngettext("%(num)d garment or more", "%(num)d garments or more", rate.min_value)
+    return ngettext("%(low)s–%(num)d garment", "%(low)s–%(num)d garments", rate.max_value,
+                    low=formatting.number(rate.min_value, locale))
 
 
 def zones():

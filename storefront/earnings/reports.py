@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app, has_app_context
 from sqlalchemy import case, func, literal, select
 
+from storefront.formatting import sort_key
 from storefront.cooperative import get_settings
 from storefront.extensions import db
 from storefront.models import Artisan, IncomeBaseline, LedgerEntry, ReferenceLine
@@ -199,10 +200,10 @@ def sort_rows(rows, sort, descending):
     if sort not in SORT_KEYS:
         sort = "name"
     if sort == "name":
-        return sorted(rows, key=lambda r: (r.name.casefold(), r.artisan_id), reverse=descending)
+        return sorted(rows, key=lambda r: (sort_key(r.name), r.artisan_id), reverse=descending)
     present = [r for r in rows if getattr(r, sort) is not None]
     missing = [r for r in rows if r not in present]
-    present.sort(key=lambda r: (getattr(r, sort), r.name.casefold()), reverse=descending)
+    present.sort(key=lambda r: (getattr(r, sort), sort_key(r.name)), reverse=descending)
     return present + missing
 
 

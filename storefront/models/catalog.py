@@ -55,6 +55,8 @@ class ArtisanTranslation(Base):
     artisan_id: Mapped[int] = mapped_column(ForeignKey("artisans.id", ondelete="CASCADE"))
     locale: Mapped[str] = mapped_column(String(8))
     story: Mapped[str] = mapped_column(Text)
+    # When this language's text was last written: older than the Spanish source means "to review".
+    updated_at: Mapped[Optional[datetime]] = mapped_column(default=now_utc, onupdate=now_utc)
 
     artisan: Mapped[Artisan] = relationship(back_populates="translations")
 
@@ -117,6 +119,7 @@ class ProductTranslation(Base):
     title: Mapped[str] = mapped_column(String(200))
     story: Mapped[str] = mapped_column(Text, default="")
     materials: Mapped[str] = mapped_column(String(500), default="")
+    updated_at: Mapped[Optional[datetime]] = mapped_column(default=now_utc, onupdate=now_utc)
 
     product: Mapped[Product] = relationship(back_populates="translations")
 

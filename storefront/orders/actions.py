@@ -70,3 +70,13 @@ def order_url(order: Order) -> str:
             return url_for("checkout.order_status", token=order.public_token, _external=True)
     path = url_for("checkout.order_status", token=order.public_token, _external=not base)
     return f"{base}{path}" if base else path
+
+
+def staff_order_url(order: Order) -> str:
+    """The staff page of an order (/coop/orders/<id>), for emails to the cooperative; absolute."""
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if not has_request_context():
+        with current_app.test_request_context(base_url=base or "http://127.0.0.1:5000"):
+            return url_for("orders.order_detail", order_id=order.id, _external=True)
+    path = url_for("orders.order_detail", order_id=order.id, _external=not base)
+    return f"{base}{path}" if base else path

@@ -40,7 +40,7 @@ from storefront.models import Order, OrderRefund, OrderStatus, RefundStatus, now
 from storefront.money import fee_in_mxn, price_breakdown
 from storefront.orders import holds
 from storefront.orders.actions import (PAID_STATES, REFUNDABLE_STATES, TransitionRefused, can_transition,
-                                       lock_order, order_url, transition)
+                                       lock_order, order_url, staff_order_url, transition)
 from storefront.orders.present import money_formatter, status_name
 
 S = OrderStatus
@@ -402,7 +402,8 @@ def _queue_sale_notice(order):
         subject = _("New sale: order %(number)s (%(status)s)", number=order.id,
                     status=status_name(order.status))
     queue_email(current_app.config["COOPERATIVE_EMAIL"], subject, "sale_notice", "es",
-                key=f"order:{order.id}:sale_notice", **_mail_context(order, "es"))
+                key=f"order:{order.id}:sale_notice", order=order, staff_url=staff_order_url(order),
+                money=money_formatter("es", buyer=False))
 
 
 def pending_refund_total(order: Order) -> int:

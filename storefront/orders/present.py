@@ -1,7 +1,7 @@
 """Small presentation helpers shared by checkout, order pages and emails: money and status names."""
 from flask_babel import lazy_gettext as _l
 
-from storefront.money import format_money
+from storefront import formatting
 
 STATUS_NAMES = {
     "pending": _l("Awaiting payment"),
@@ -17,9 +17,10 @@ STATUS_NAMES = {
 }
 
 
-def money_formatter(locale):
-    """`money(amount, currency)` for templates, in the reader's locale."""
-    return lambda amount, currency: format_money(amount, currency, locale)
+def money_formatter(locale, buyer=None):
+    """`money(amount, currency)` in the reader's locale (`formatting.money_for`): buyers never see a bare $
+    for pesos; staff (`buyer=False`) read their own Mexican format."""
+    return formatting.money_for(locale, buyer=buyer)
 
 
 def status_name(status: str) -> str:

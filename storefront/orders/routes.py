@@ -5,13 +5,12 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from storefront import formatting
 from storefront.accounts.permissions import STAFF, allow
 from storefront.extensions import db
-from storefront.i18n import current_locale
 from storefront.models import Order, OrderLine
 from storefront.models.orders import ORDER_STATUSES
 from storefront.orders import actions, bp, lifecycle
-from storefront.orders.present import money_formatter
 
 PAGE_SIZE = 50
 
@@ -37,14 +36,14 @@ def order_list():
     orders = db.session.execute(query.limit(PAGE_SIZE)).scalars().all()
     counts = dict(db.session.execute(select(Order.status, func.count()).group_by(Order.status)).all())
     return render_template("orders/list.html", orders=orders, status=status, statuses=ORDER_STATUSES,
-                           counts=counts, money=money_formatter(current_locale()))
+                           counts=counts, money=formatting.money_for())
 
 
 @bp.route("/coop/orders/<int:order_id>")
 @allow(*STAFF)
 def order_detail(order_id):
     order = order_or_404(order_id)
-    return render_template("orders/detail.html", order=order, money=money_formatter(current_locale()),
+    return render_template("orders/detail.html", order=order, money=formatting.money_for(),
                            can=lambda status: actions.can_transition(order, status),
                            refundable=(order.status in actions.REFUNDABLE_STATES
                                        and order.stripe_payment_intent_id))

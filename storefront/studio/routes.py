@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from storefront import formatting
 from storefront.accounts.fields import choices
 from storefront.accounts.permissions import EVERYONE_LOGGED_IN, allow, artisan_scope_or_404
 from storefront.cooperative import fee_policy
@@ -286,8 +287,5 @@ def upload_chunk(upload_id):
 
 @bp.app_template_global("studio_money")
 def studio_money(centavos):
-    """Pesos for staff pages: es_MX style ($1,234.50) in Spanish, the locale's own otherwise."""
-    from storefront.i18n import current_locale
-    from storefront.money import format_money
-    locale = current_locale()
-    return format_money(centavos, "MXN", "es_MX" if locale == "es" else locale)
+    """Pesos on studio pages, through the one formatter."""
+    return formatting.money(centavos, "MXN")

@@ -254,7 +254,10 @@ def test_the_admin_reads_the_audit_log(app, client, people, login):
     client.post(path, data={"csrf_token": csrf_token(client, path), "commission_percent": "12",
                             "fair_hourly_rate": "65.50", "overhead_percent": "10"})
     html = client.get("/coop/audit").get_data(as_text=True)
-    assert "settings.update" in html and "boss" in html and "6550" in html
+    # In words, with the amounts formatted: never the stored code nor raw centavos.
+    assert "Cooperative settings changed" in html and "boss" in html and "Fair hourly rate" in html
+    assert "MX$65.50" in html and "12%" in html
+    assert "settings.update" not in html and "6550" not in html
 
 
 def test_settings_change_is_validated_and_audited(app, client, people, login):
