@@ -6,9 +6,8 @@ from storefront.accounts.permissions import ADMIN, allow
 from storefront.accounts.services import audit
 from storefront.checkout import bp, shipping
 from storefront.extensions import db
-from storefront.i18n import current_locale
 from storefront.models import ShippingRate, ShippingZone
-from storefront.orders.present import money_formatter
+from storefront import formatting
 from storefront.web_ids import parse_id
 
 
@@ -22,8 +21,8 @@ def shipping_zones():
         else:
             flash(_("Shipping saved."), "success")
         return redirect(url_for("checkout.shipping_zones"), 303)
-    return render_template("orders/shipping.html", zones=shipping.zones(),
-                           money=money_formatter(current_locale()))
+    return render_template("orders/shipping.html", zones=shipping.zones(), money=formatting.money_for(),
+                           zone_name=shipping.zone_name, band_text=shipping.band_text)
 
 
 def _save_shipping(form):

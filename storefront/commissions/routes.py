@@ -22,7 +22,8 @@ from storefront.i18n import current_currency, current_locale
 from storefront.media.pipeline import ImageRejected, derivative_widths, rejection_message
 from storefront.media.urls import image_src
 from storefront.models import Artisan, Commission, Product, now_utc
-from storefront.money import money_formatter, to_minor
+from storefront.formatting import money_formatter
+from storefront.money import to_minor
 from storefront.checkout import shipping
 from storefront.orders import commissions as actions, lifecycle
 from storefront.orders.commissions import C, CommissionRefused
@@ -284,8 +285,9 @@ def _studio_page(commission, quote_form=None, progress_form=None, reason_form=No
         "commissions/studio_detail.html", commission=commission, quote_form=quote_form,
         progress_form=progress_form or ProgressForm(formdata=None),
         reason_form=reason_form or ReasonForm(formdata=None),
-        status_label=status_label, photo_url=photo_url, advice=advice, mxn=money_formatter("MXN", "es_MX"),
-        buyer_money=lambda a, c: money_formatter(c, "es_MX")(a)), status_code
+        status_label=status_label, photo_url=photo_url, advice=advice,
+        mxn=money_formatter("MXN", "es_MX", buyer=False),
+        buyer_money=lambda a, c: money_formatter(c, "es_MX", buyer=False)(a)), status_code
 
 
 @bp.route("/studio/commissions/<int:commission_id>")
@@ -387,7 +389,8 @@ def coop_list():
         by_state.setdefault(commission.status, []).append(commission)
     return render_template("commissions/coop_list.html", commissions=commissions, by_state=by_state,
                            settings=settings, status_label=status_label, overdue=actions.balance_overdue,
-                           decision_form=DecisionForm(formdata=None), mxn=money_formatter("MXN", "es_MX"))
+                           decision_form=DecisionForm(formdata=None),
+                           mxn=money_formatter("MXN", "es_MX", buyer=False))
 
 
 @bp.route("/coop/commissions/<int:commission_id>/decision", methods=["POST"])

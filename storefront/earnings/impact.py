@@ -19,7 +19,8 @@ from storefront.earnings.reports import (INCOME_KINDS, LOW_INCOME_USD_CENTS, POV
                                          _month_add, local_day, months_between, parse_period, usd_rate)
 from storefront.extensions import db
 from storefront.models import Artisan, IncomeBaseline, LedgerEntry, OrderLine, ReferenceLine
-from storefront.money import convert_from_mxn, convert_to_mxn, money_formatter
+from storefront.formatting import money_formatter
+from storefront.money import convert_from_mxn, convert_to_mxn
 
 BAND_KEYS = ("none", "under_low", "under_extreme", "under_income", "above")
 
@@ -340,8 +341,8 @@ class Formats:
 
     def __init__(self, language: str):
         self.language = language
-        self._mxn = money_formatter("MXN", money_locale(language))
-        self._usd = money_formatter("USD", money_locale(language))
+        self._mxn = money_formatter("MXN", money_locale(language), buyer=False)
+        self._usd = money_formatter("USD", money_locale(language), buyer=False)
 
     def mxn(self, amount):
         return "—" if amount is None else self._mxn(amount)

@@ -31,7 +31,8 @@ from storefront.media.pipeline import store_image
 from storefront.mail import queue_email
 from storefront.models import (Artisan, Commission, CommissionPost, CommissionStatus, OPEN_STATUSES, Order,
                                OrderLine, Product, ProductStatus, ProductTranslation, now_utc)
-from storefront.money import BUYER_CURRENCIES, commission_terms, money_formatter, suggested_price
+from storefront.formatting import money_formatter
+from storefront.money import BUYER_CURRENCIES, commission_terms, suggested_price
 from storefront.orders import lifecycle
 from storefront.pricing import price_in
 
@@ -115,7 +116,7 @@ def _buyer_mail(commission, template, subject, key=None):
 def _coop_mail(commission, subject, key):
     queue_email(current_app.config["COOPERATIVE_EMAIL"], subject, "commission_notice", "es",
                 key=f"commission:{commission.id}:notice:{key}", commission=commission,
-                money=lambda amount, currency: money_formatter(currency, "es")(amount))
+                money=lambda amount, currency: money_formatter(currency, "es", buyer=False)(amount))
 
 
 def _clean(text, limit=MAX_TEXT):
