@@ -172,9 +172,11 @@ class AuthActions:
 
     def login(self, username, password):
         """Log in through the form; a staff login that asks for a code gets it typed from the app."""
-        token = csrf_token(self._client, "/login")
-        response = self._client.post("/login", data={"login": username, "password": password,
-                                                     "csrf_token": token})
+        match = CSRF_RE.search(self._client.get("/login").get_data(as_text=True))
+        data = {"login": username, "password": password}
+        if match:  # none when a test turns CSRF off
+            data["csrf_token"] = match.group(1) or match.group(2)
+        response = self._client.post("/login", data=data)
         if response.status_code == 302 and urlsplit(response.headers["Location"]).path == "/login/code":
             response = self.confirm_code(username)
         return response

@@ -5,6 +5,7 @@ from sqlalchemy import select
 from storefront.orders import commissions as actions
 from storefront.extensions import db
 from storefront.models import Artisan, Commission, User
+from tests.conftest import AuthActions
 from tests.factories import PASSWORD
 
 
@@ -36,7 +37,9 @@ def commission(app, make):
 def client_for(app, who):
     client = app.test_client()
     if who != "anonymous":
-        assert client.post("/login", data={"login": who, "password": PASSWORD}).status_code == 302
+        # Staff confirm with the code from their authenticator app (AuthActions types it).
+        response = AuthActions(client).login(who, PASSWORD)
+        assert response.status_code == 302 and not response.headers["Location"].startswith("/login"), who
     return client
 
 
