@@ -8,6 +8,7 @@ import pytest
 from storefront.extensions import db
 from storefront.models import Order, OrderLine, Role
 from storefront.money import convert_from_mxn
+from storefront.orders.lifecycle import freeze_terms
 from tests.factories import PASSWORD
 
 _tokens = itertools.count(1)
@@ -30,6 +31,7 @@ def build_paid_order(product_prices, currency="MXN", rate="1", shipping_mxn=4500
                   shipping_amount_mxn=shipping_mxn, status="paid",
                   paid_at=paid_at or datetime(2026, 3, 10, 15))
     order.lines = lines
+    freeze_terms(order)  # the commission and her shares as a checkout freezes them
     db.session.add(order)
     db.session.commit()
     return order
