@@ -60,10 +60,14 @@ def studio_earnings():
     payouts = db.session.execute(select(Payout, User.username).join(User, User.id == Payout.paid_by_id)
                                  .where(Payout.artisan_id == artisan.id)
                                  .order_by(Payout.paid_on.desc(), Payout.id.desc())).all()
+    # Her share of a commission's deposit, owed before she starts (and its reversal if it was cancelled).
+    advances = db.session.scalars(select(LedgerEntry).where(
+        LedgerEntry.artisan_id == artisan.id, LedgerEntry.kind == "advance")
+        .order_by(LedgerEntry.occurred_at.desc()).limit(50)).all()
     adjustments = db.session.scalars(select(LedgerEntry).where(
         LedgerEntry.artisan_id == artisan.id, LedgerEntry.kind == "adjustment",
         LedgerEntry.payout_id.is_(None))
         .order_by(LedgerEntry.occurred_at.desc())).all()
     return render_template("earnings/studio_earnings.html", artisan=artisan, summary=summary,
                            baseline=baseline, chart=chart, series=list(zip(months, [a for _m, a in series])),
-                           sales=sales, payouts=payouts, adjustments=adjustments)
+                           sales=sales, advances=advances, payouts=payouts, adjustments=adjustments)
