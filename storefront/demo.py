@@ -371,7 +371,7 @@ def _sell(product, number, rng, paid_at_local, zones, rates, policy):
 def _refund(order, number, refunded_at):
     """A buyer returned the garment: her share is reversed as the refund webhook reverses it."""
     line = order.lines[0]
-    transition(order, OrderStatus.REFUNDED, note="demo: garment returned")
+    transition(order, OrderStatus.REFUNDED, note="demo: la compradora devolvió la prenda")
     entry = reverse_refund(line, 1, f"re_demo{number:04d}")
     if entry is not None:
         entry.occurred_at = refunded_at  # the day it was refunded, not the day the demo was loaded

@@ -32,6 +32,7 @@ from storefront.payments.commission_payments import (create_commission_session, 
                                                      retrieve_session)
 from storefront.payments.fulfilment import fulfil_session
 from storefront.web_ids import id_arg
+from storefront.commissions.words import commission_status
 
 REFUSALS = {
     "not_taking_commissions": lambda d: _("She is not taking commissions at the moment."),
@@ -61,16 +62,7 @@ def _refusal(refused):
     return REFUSALS.get(refused.code, REFUSALS["not_allowed"])(refused.details)
 
 
-def status_label(status):
-    """The state of a commission in plain words."""
-    return {
-        "requested": _("Waiting for her quote"), "quoted": _("Quote sent"),
-        "accepted": _("Waiting for the deposit"), "in_progress": _("She is making it"),
-        "finished": _("Finished: waiting for the balance"), "completed": _("Paid in full"),
-        "declined": _("Declined"), "expired": _("Quote expired"), "cancelled": _("Cancelled"),
-        "not_finished": _("Could not be finished"), "sold_in_shop": _("Balance unpaid: sold in the shop"),
-        "refunded": _("Balance unpaid: deposit refunded"),
-    }.get(status, status)
+status_label = commission_status
 
 
 @bp.app_template_global()

@@ -10,7 +10,9 @@ from flask_babel import lazy_gettext as _l
 
 from storefront import formatting
 from storefront.catalog.vocabulary import category_label, technique_label
+from storefront.commissions.words import commission_status
 from storefront.staff.words import order_status
+from storefront.voice.guides import SCREEN_NAMES
 
 # action code -> sentence; %(number)s is the record's number.
 ACTIONS = {
@@ -38,8 +40,30 @@ ACTIONS = {
     "user.password_changed": _l("Password changed"),
     "user.password_reset": _l("One-time code given"),
     "translation.saved": _l("Translation saved"),
+    "order.refund_kept": _l("Refund kept until the payment of order %(number)s is recorded"),
+    "artisan.commission_settings": _l("Her commission settings changed"),
+    "settings.commissions": _l("Commission rules changed"),
+    "commission.progress": _l("Progress posted on commission %(number)s"),
+    "commission.needs_review": _l("Commission %(number)s sent to review"),
+    "guide.record": _l("Spoken guide recorded"),
+    "guide.remove": _l("Spoken guide removed"),
+    "update.post": _l("News from her loom posted"),
+    "update.remove": _l("News from her loom removed"),
+    "voice.record": _l("Voice story recorded"),
+    "voice.remove": _l("Voice story removed"),
+    "voice.texts": _l("Transcript of a voice story saved"),
+    "survey.recorded": _l("Empowerment questionnaire recorded"),
+    "login.success": _l("Logged in"),
+    "login.failed": _l("Wrong password"),
+    "login.blocked": _l("Logins blocked after too many wrong passwords"),
+    "login.unblocked": _l("Login block lifted"),
+    "user.logout_everywhere": _l("Logged out on every phone and computer"),
+    "user.recovery_code_used": _l("Recovery code used"),
+    "user.two_factor_on": _l("Login codes turned on"),
+    "user.two_factor_off": _l("Login codes turned off"),
 }
 ORDER_ACTION = _l("Order %(number)s: %(status)s")
+COMMISSION_ACTION = _l("Commission %(number)s: %(status)s")
 
 FIELDS = {
     "amount": _l("Amount"), "owed_before": _l("Owed before"), "method": _l("How it was paid"),
@@ -56,6 +80,8 @@ FIELDS = {
     "display_name": _l("Name"), "slug": _l("Address on the site"), "one_time_code": _l("One-time code"),
     "line": _l("Garment line"), "lines": _l("Garment lines"), "restock": _l("Back in stock"),
     "language": _l("Language"),
+    "screen": _l("Screen"), "seconds": _l("Seconds"), "product_id": _l("Garment"),
+    "accepts": _l("Accepts commissions"), "cap": _l("Most commissions at once"),
 }
 MONEY_FIELDS = {"amount", "owed_before", "price_amount", "materials_cost_amount", "monthly_income_amount",
                 "fair_hourly_rate_amount"}
@@ -80,6 +106,9 @@ def sentence(entry) -> str:
     if entry.action.startswith("order.") and entry.action not in ACTIONS:
         status = entry.action.split(".", 1)[1]
         return str(ORDER_ACTION) % {"number": number, "status": order_status(status)}
+    if entry.action.startswith("commission.") and entry.action not in ACTIONS:
+        status = entry.action.split(".", 1)[1]
+        return str(COMMISSION_ACTION) % {"number": number, "status": commission_status(status)}
     known = ACTIONS.get(entry.action)
     if known is None:
         return entry.action
@@ -103,6 +132,8 @@ def value(field, raw, entry) -> str:
         return category_label(raw)
     if field == "technique":
         return technique_label(raw)
+    if field == "screen":
+        return str(SCREEN_NAMES.get(raw, raw))
     if field == "role":
         return str(ROLES.get(raw, raw))
     if field == "language":

@@ -10,9 +10,9 @@ from storefront.models import Artisan, AuditEntry, ProductTranslation, User
 from tests.conftest import csrf_token
 
 ADMIN_ONLY = ("/coop/rates", "/coop/shipping", "/coop/settings", "/coop/audit")
-EVERY_STAFF = ("/coop/", "/coop/orders", "/coop/payouts", "/coop/commissions", "/studio/", "/coop/translations",
-               "/coop/earnings", "/coop/impact", "/coop/baselines", "/coop/people", "/coop/people/login-blocks",
-               "/coop/languages/", "/account/two-factor")
+EVERY_STAFF = ("/coop/", "/coop/orders", "/coop/payouts", "/coop/commissions", "/studio/",
+               "/coop/translations", "/coop/earnings", "/coop/impact", "/coop/baselines", "/coop/people",
+               "/coop/people/login-blocks", "/coop/languages/", "/account/two-factor")
 
 
 def menu_links(html):
