@@ -87,7 +87,13 @@ def init_login_manager(login_manager):
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"
-    login_manager.session_protection = "strong"
+    # "basic", not "strong": strong mode rewrites every anonymous session that holds anything (her
+    # cart, her currency) on every request, static files and photos included, so each response
+    # carries a Set-Cookie and a photo answered late can put back a cookie without the garment she
+    # has just added. It would also log an artisan out whenever her phone's carrier changes its
+    # address, which on 3G happens mid-upload. Stolen sessions end through the session token
+    # (load_user_by_session_id) and staff confirm logins with a second step.
+    login_manager.session_protection = "basic"
 
     login_manager.user_loader(load_user_by_session_id)
 

@@ -235,7 +235,7 @@ def pay_and_confirm(v, live_server, garment_path, keyboard=False):
     else:
         click(v, "form.add-to-cart button[type=submit]")
     assert path_of(v.page.url).startswith("/cart")
-    assert v.page.locator("li.cart-line").count() == 1
+    assert v.page.locator("li.cart-line").count() == 1, v.page.locator("main").inner_text()
     v.check("cart")
 
     if keyboard:

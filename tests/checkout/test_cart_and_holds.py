@@ -161,3 +161,17 @@ def test_stock_never_goes_below_zero(ctx, shop_data):
     db.session.commit()
     db.session.expire_all()
     assert db.session.get(Product, shop_data.huipil.id).stock == 0
+
+
+def test_requests_that_change_nothing_send_no_cookie(client, shop_data):
+    """Only a request that changes her session sends it back: otherwise a photo or a page answered
+    after she adds to the cart would put back a cookie without that garment (browsers keep the last)."""
+    client.get("/products/?currency=EUR")
+    assert _add(client, shop_data.huipil.id).status_code == 303
+    assert "Added to your cart." in client.get("/cart").get_data(as_text=True)
+    product_page = f"/products/{shop_data.blusa.slug}"
+    for path in (product_page, "/products/", "/static/css/site.css", "/artisans/"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "Set-Cookie" not in response.headers, path
+    assert "Huipil de rombos" in client.get("/cart").get_data(as_text=True)
