@@ -48,8 +48,12 @@ run: migrate
 	$(BIN)/flask demo-if-empty
 	$(BIN)/python -m storefront.devserver --port $(PORT)
 
+# One pytest-xdist worker per core, a whole test file per worker (a browser module shares one live
+# server); `make test PYTEST_WORKERS=0` runs in one process.
+PYTEST_WORKERS ?= auto
+
 test: install-dev compile-translations node-tools
-	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 translations: install
 	$(BIN)/flask translate update

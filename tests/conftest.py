@@ -1,7 +1,9 @@
 """Fixtures in the style of Flask's tutorial: `app` on a fresh migrated database, `client`, `runner`.
 
 SQLite by default; set TEST_DATABASE_URL=postgresql+psycopg://… to run on PostgreSQL (each test gets
-its schema rebuilt, so tests never depend on each other's data).
+its schema rebuilt, so tests never depend on each other's data). Under pytest-xdist (`make test` runs
+one worker per core) each worker has a PostgreSQL database of its own beside that one, made when the
+worker starts and dropped when it ends.
 """
 import os
 import re
@@ -9,7 +11,7 @@ import shutil
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from storefront import create_app
 from storefront.backup import empty_public_schema
@@ -17,8 +19,41 @@ from storefront.extensions import db as _db
 from storefront.models import Base
 from tests import factories
 
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def _server_engine(url):
+    """An autocommit connection to the server's `postgres` database, to create or drop databases."""
+    return create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+
+
+def _worker_database(url):
+    """TEST_DATABASE_URL itself, or under xdist a database of this worker's own, created if missing."""
+    if not url.startswith("postgresql") or not XDIST_WORKER:
+        return url
+    worker_url = make_url(url)
+    worker_url = worker_url.set(database=f"{worker_url.database}_{XDIST_WORKER}")
+    engine = _server_engine(url)
+    with engine.connect() as connection:
+        if connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                             {"name": worker_url.database}) is None:
+            connection.execute(text(f'CREATE DATABASE "{worker_url.database}"'))
+    engine.dispose()
+    return worker_url.render_as_string(hide_password=False)
+
+
+TEST_DATABASE_URL = _worker_database(os.environ.get("TEST_DATABASE_URL", ""))
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
+
+
+def pytest_sessionfinish(session):
+    """A worker drops its own database (the run's database is the caller's to drop)."""
+    if ON_POSTGRES and XDIST_WORKER:
+        engine = _server_engine(TEST_DATABASE_URL)
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(TEST_DATABASE_URL).database}" '
+                                    "WITH (FORCE)"))
+        engine.dispose()
 
 
 def pytest_collection_modifyitems(config, items):
