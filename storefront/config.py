@@ -166,6 +166,10 @@ def load_config(instance_path, overrides=None):
     config["PAGE_CACHE_SECONDS"] = _int("PAGE_CACHE_SECONDS", env.get("PAGE_CACHE_SECONDS", 5), 0)
     config["PAGE_CACHE_MAX_ENTRIES"] = _int("PAGE_CACHE_MAX_ENTRIES",
                                             env.get("PAGE_CACHE_MAX_ENTRIES", 500), 1)
+    # Settings and exchange rates kept in memory, checked against the database at most this often
+    # (storefront.kept): a change by staff shows in every process within these seconds; 0 reads each request.
+    config["KEPT_VALUES_CHECK_SECONDS"] = _int("KEPT_VALUES_CHECK_SECONDS",
+                                               env.get("KEPT_VALUES_CHECK_SECONDS", 2), 0)
     config["EMULATOR_PORT"] = emulator_port(env)
     config.update(local_stripe)
     config.update(overrides)

@@ -1,9 +1,17 @@
 """The cooperative's settings row and the fee policy built from it."""
+from collections import namedtuple
+
 from flask import g, has_app_context
+from sqlalchemy import select
 
 from storefront.extensions import db
+from storefront.kept import kept
 from storefront.models import CooperativeSettings
 from storefront.money import FeePolicy
+
+SETTINGS_VERSION = select(CooperativeSettings.updated_at).where(CooperativeSettings.id == 1)
+SettingsValues = namedtuple("SettingsValues",
+                            [column.key for column in CooperativeSettings.__table__.columns])
 
 
 def get_settings() -> CooperativeSettings:
@@ -18,5 +26,18 @@ def get_settings() -> CooperativeSettings:
     return settings
 
 
+def _load_settings_values() -> SettingsValues:
+    row = db.session.execute(select(CooperativeSettings.__table__).where(CooperativeSettings.id == 1)).first()
+    if row is None:
+        raise RuntimeError("cooperative_settings row missing: run `flask db upgrade`")
+    return SettingsValues(**row._mapping)
+
+
+def settings_values() -> SettingsValues:
+    """The settings as frozen values for reading, kept in memory until any process changes them
+    (storefront.kept). To change a setting, edit get_settings()'s row."""
+    return kept("cooperative_settings", SETTINGS_VERSION, _load_settings_values)
+
+
 def fee_policy() -> FeePolicy:
-    return FeePolicy.from_settings(get_settings())
+    return FeePolicy.from_settings(settings_values())

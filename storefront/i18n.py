@@ -18,7 +18,7 @@ from flask import current_app, g, has_request_context, request, session
 from flask_babel import Babel, Domain, get_locale
 from flask_login import current_user
 
-from storefront.cooperative import get_settings
+from storefront.cooperative import settings_values
 from storefront.money import BUYER_CURRENCIES
 
 LOCALES = ("en", "es", "fr", "de")
@@ -111,7 +111,7 @@ def indigenous_languages_offered():
     """tzo and tzh are offered here: always in the studio and staff pages, on public pages by choice."""
     if is_staff_area():
         return True
-    return bool(get_settings().public_indigenous_languages)
+    return bool(settings_values().public_indigenous_languages)
 
 
 def interface_language():

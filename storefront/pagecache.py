@@ -22,12 +22,10 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 from flask import current_app, request, session
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header, parse_etags
 
-from storefront import i18n, web
+from storefront import i18n, web, writes
 from storefront.logging import REQUEST_ID_HEADER, request_id_from, write_line
 
 MAX_BODY = 512 * 1024
@@ -64,35 +62,6 @@ def cache_control(response):
         response.headers["Cache-Control"] = "private, no-cache"
     response.vary.update(("Accept-Language", "Cookie"))
     return response
-
-
-# --- invalidation: any write this process commits ---------------------------------------------
-
-_generation = 0
-WRITES = ("INSERT", "UPDATE", "DELETE")
-
-
-def generation():
-    """A number that changes whenever this process commits a write (for other in-memory copies)."""
-    return _generation
-
-
-def _note_write(conn, cursor, statement, parameters, context, executemany):
-    if statement.lstrip()[:6].upper() in WRITES:
-        conn.info["page_cache_wrote"] = True
-
-
-def _forget_pages_on_commit(conn):
-    global _generation
-    if conn.info.pop("page_cache_wrote", False):
-        _generation += 1
-
-
-def _listen_for_writes():
-    """On every engine of the process, once: raw SQL and CLI commands count as writes too."""
-    if not event.contains(Engine, "after_cursor_execute", _note_write):
-        event.listen(Engine, "after_cursor_execute", _note_write)
-        event.listen(Engine, "commit", _forget_pages_on_commit)
 
 
 # --- the in-process cache ---------------------------------------------------------------------
@@ -152,7 +121,7 @@ class PageCache:
     def lookup(self, key):
         """A fresh entry; an expired one while another request renders it again; else None."""
         entry = self.entries.get(key)
-        if entry is None or entry.generation != _generation:
+        if entry is None or entry.generation != writes.generation():
             return None
         now = self.clock()
         if now < entry.fresh_until:
@@ -166,7 +135,7 @@ class PageCache:
             return None
 
     def render_and_keep(self, key, environ, start_response):
-        generation = _generation  # read before rendering: a write committed meanwhile discards the page
+        generation = writes.generation()  # read before rendering: a write meanwhile discards the page
         captured = []
 
         def capture(status, headers, exc_info=None):
@@ -232,7 +201,7 @@ class PageCache:
 def init_app(app):
     """Call after the compression hook is registered (so the Cache-Control decision runs before the
     ETag is compared) and before ProxyFix wraps the app (so the key sees the public host and scheme)."""
-    _listen_for_writes()
+    writes.listen()
     app.after_request(cache_control)
     if app.config["PAGE_CACHE_SECONDS"] > 0:
         app.wsgi_app = app.extensions["page_cache"] = PageCache(app, app.wsgi_app)

@@ -3,13 +3,14 @@
 The same function gives the amount shown on a page and the amount the checkout sends to Stripe.
 """
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Optional
 
-from flask import g, has_app_context
 from sqlalchemy import func, select
 
 from storefront.extensions import db
+from storefront.kept import forget, kept
 from storefront.models import ExchangeRate, now_utc
 from storefront import formatting
 from storefront.money import BASE_CURRENCY, BUYER_CURRENCIES, convert_from_mxn
@@ -23,19 +24,32 @@ class Price:
     rate_id: Optional[int]      # the exchange_rates row used (None for MXN)
 
 
-def latest_rates() -> dict:
-    """The newest rate row per currency, one query per request."""
-    if has_app_context() and "exchange_rates" in g:
-        return g.exchange_rates
+@dataclass(frozen=True)
+class Rate:
+    """The rate in use for a currency: units of `currency` for one MXN, from exchange_rates row `id`."""
+    id: int
+    currency: str
+    rate: Decimal
+    set_at: datetime
+
+
+# Rates are only ever added (older rows stay for the orders that used them): the newest id is a version.
+RATES_VERSION = select(func.max(ExchangeRate.id))
+
+
+def _load_rates() -> dict:
     newest = (select(ExchangeRate.currency, func.max(ExchangeRate.set_at).label("set_at"))
               .group_by(ExchangeRate.currency).subquery())
     rows = db.session.execute(
-        select(ExchangeRate).join(newest, (ExchangeRate.currency == newest.c.currency)
-                                  & (ExchangeRate.set_at == newest.c.set_at))).scalars()
-    rates = {row.currency: row for row in rows}
-    if has_app_context():
-        g.exchange_rates = rates
-    return rates
+        select(ExchangeRate.id, ExchangeRate.currency, ExchangeRate.rate, ExchangeRate.set_at)
+        .join(newest, (ExchangeRate.currency == newest.c.currency)
+              & (ExchangeRate.set_at == newest.c.set_at)))
+    return {row.currency: Rate(row.id, row.currency, Decimal(row.rate), row.set_at) for row in rows}
+
+
+def latest_rates() -> dict:
+    """The rate in use per currency, kept in memory until any process records a new one (storefront.kept)."""
+    return kept("exchange_rates", RATES_VERSION, _load_rates)
 
 
 def available_currencies():
@@ -78,6 +92,5 @@ def set_rate(currency: str, rate, user=None) -> ExchangeRate:
                        set_by_id=user.id if user is not None else None)
     db.session.add(row)
     db.session.commit()
-    if has_app_context():
-        g.pop("exchange_rates", None)
+    forget("exchange_rates")
     return row

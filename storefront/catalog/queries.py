@@ -8,7 +8,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from storefront.catalog import search
 from storefront.catalog.vocabulary import CATEGORIES, TECHNIQUES
-from storefront import pagecache
+from storefront import writes
 from storefront.extensions import db
 from storefront.models import (Artisan, HoldStatus, LedgerEntry, LedgerKind, Order, OrderLine, OrderStatus,
                                Product, ProductStatus, StockHold)
@@ -60,7 +60,7 @@ def remembered(key, compute):
     if not seconds:
         return compute()
     key = (str(db.engine.url), key)
-    now, generation = time.monotonic(), pagecache.generation()
+    now, generation = time.monotonic(), writes.generation()
     kept = _remembered_values.get(key)
     if kept and kept[1] > now and kept[2] == generation:
         return kept[0]

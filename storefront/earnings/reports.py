@@ -17,7 +17,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import case, func, literal, select
 
 from storefront.formatting import sort_key
-from storefront.cooperative import get_settings
+from storefront.cooperative import settings_values
 from storefront.extensions import db
 from storefront.models import Artisan, IncomeBaseline, LedgerEntry, ReferenceLine
 from storefront.money import convert_from_mxn, convert_to_mxn
@@ -99,13 +99,13 @@ def parse_period(code: str, today: date) -> Period:
         year, quarter = int(match[1]), int(match[2])
         if 2000 <= year <= 2100:
             return _bounded(f"{year}-Q{quarter}", date(year, 3 * quarter - 2, 1), 3, today)
-    start = get_settings().programme_start
+    start = settings_values().programme_start
     return Period("all", None, None, months_between(start, today), start, today)
 
 
 def period_choices(today: date) -> list[str]:
     """Months and quarters from the programme's start to today, newest first, after "all"."""
-    start = get_settings().programme_start
+    start = settings_values().programme_start
     months, quarters = [], []
     month = date(start.year, start.month, 1)
     while month <= today:
