@@ -23,4 +23,13 @@ def media_prune(older_than_hours):
                f"and {recordings} unused recordings")
 
 
+@media.command("derivatives")
+@with_appcontext
+def media_derivatives():
+    """Make the sizes missing for photos already stored (after a new size is added to the pipeline)."""
+    from storefront.media.pipeline import complete_derivatives
+    originals, written = complete_derivatives()
+    click.echo(f"{written} files made for {originals} photos")
+
+
 commands = [media]

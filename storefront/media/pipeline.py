@@ -1,7 +1,7 @@
 """Turn an uploaded photo into public derivatives with no metadata at all.
 
 Steps: verify it is an image, refuse bombs, apply EXIF orientation, convert to sRGB, drop every bit
-of metadata (GPS!), write WebP and JPEG at 320/640/1280 px named by the content hash.
+of metadata (GPS!), write WebP and JPEG at 160/320/640/1280 px named by the content hash.
 """
 import hashlib
 import io
@@ -13,7 +13,10 @@ from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
 from storefront.media.storage import private_dir, public_dir, write_atomically
 
-WIDTHS = (320, 640, 1280)
+# 160: a catalog card or a portrait on a 360 px phone (two cards a row) at one device pixel per CSS
+# pixel, a quarter of the bytes of the 320 a denser screen picks. After adding a width, run
+# `flask media derivatives` once to make it for the photos already stored.
+WIDTHS = (160, 320, 640, 1280)
 FORMATS = {
     "webp": ("WEBP", {"quality": 72, "method": 4}),
     "jpg": ("JPEG", {"quality": 78, "optimize": True, "progressive": True}),
@@ -196,6 +199,27 @@ def store_image(data: bytes) -> StoredImage:
         raise
     return StoredImage(content_hash=processed.content_hash, original_path=original_rel, width=processed.width,
                        height=processed.height)
+
+
+def complete_derivatives() -> tuple[int, int]:
+    """Make every derivative missing from the public folder (a width added since a photo was stored)
+    from the private originals; returns (originals read, files written). Idempotent."""
+    originals = written = 0
+    for original in sorted(private_dir().glob("??/*")):
+        smallest = public_dir() / derivative_name(original.name, WIDTHS[0], "webp")
+        if not original.is_file() or smallest.exists():
+            continue
+        try:
+            processed = process_image(original.read_bytes())
+        except ImageRejected:
+            continue  # kept private and never shown: nothing to derive
+        originals += 1
+        for name, payload in processed.derivatives.items():
+            path = public_dir() / name
+            if not path.exists():
+                write_atomically(path, payload)
+                written += 1
+    return originals, written
 
 
 def delete_files(content_hash: str, original_path: str) -> None:

@@ -38,7 +38,7 @@ def test_derivatives_carry_no_metadata_at_all(ctx):
     original = phone_photo_with_everything()
     assert b"PhoneMaker" in original and b"GPSLatitude" in original and b"casa de Rosa" in original
     processed = process_image(original)
-    assert len(processed.derivatives) == 6
+    assert len(processed.derivatives) == 8
     for name, data in processed.derivatives.items():
         image = read(data)
         assert len(image.getexif()) == 0, name
@@ -55,7 +55,7 @@ def test_exif_orientation_is_applied_and_all_sizes_are_made_in_webp_and_jpeg(ctx
     # Stored 3000x2000 landscape, displayed as portrait: derivatives are portrait.
     assert processed.height > processed.width
     widths = sorted({int(name.rsplit("-", 1)[1].split(".")[0]) for name in processed.derivatives})
-    assert widths == [320, 640, 1280]
+    assert widths == [160, 320, 640, 1280]
     for name, data in processed.derivatives.items():
         image = read(data)
         width = int(name.rsplit("-", 1)[1].split(".")[0])
@@ -65,10 +65,10 @@ def test_exif_orientation_is_applied_and_all_sizes_are_made_in_webp_and_jpeg(ctx
         assert name.startswith(processed.content_hash)
 
 
-def test_a_12_megapixel_photo_gets_320_640_and_1280(ctx):
+def test_a_12_megapixel_photo_gets_160_320_640_and_1280(ctx):
     processed = process_image(photos.jpeg(4000, 3000))
     assert sorted(processed.derivatives) == sorted(f"{processed.content_hash}-{w}.{ext}"
-                                                   for w in (320, 640, 1280) for ext in ("webp", "jpg"))
+                                                   for w in (160, 320, 640, 1280) for ext in ("webp", "jpg"))
     assert read(processed.derivatives[f"{processed.content_hash}-1280.jpg"]).size == (1280, 960)
 
 
@@ -124,7 +124,8 @@ def test_store_image_keeps_the_original_private_and_derivatives_public(app, clie
     stored = store_image(data)
     assert (private_dir() / stored.original_path).read_bytes() == data
     names = sorted(p.name for p in public_dir().iterdir())
-    assert names == sorted(f"{stored.content_hash}-{w}.{ext}" for w in (320, 640) for ext in ("webp", "jpg"))
+    assert names == sorted(f"{stored.content_hash}-{w}.{ext}"
+                           for w in (160, 320, 640) for ext in ("webp", "jpg"))
     response = client.get(f"/media/{stored.content_hash}-640.webp")
     assert response.status_code == 200 and response.mimetype == "image/webp"
     assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
@@ -139,4 +140,23 @@ def test_storing_the_same_photo_twice_reuses_its_files(ctx):
     data = photos.jpeg(400, 300)
     first, second = store_image(data), store_image(data)
     assert first == second
-    assert len(list(public_dir().iterdir())) == 2  # 320 px WebP + JPEG, once
+    assert len(list(public_dir().iterdir())) == 4  # 160 and 320 px WebP + JPEG, once
+
+
+def test_sizes_added_later_are_made_for_photos_already_stored(app, runner):
+    """`flask media derivatives` makes a width added to the pipeline for every stored photo, once."""
+    with app.app_context():
+        stored = store_image(photos.jpeg(1200, 900))
+        smallest = sorted(public_dir().glob(f"{stored.content_hash}-160.*"))
+        assert [p.suffix for p in smallest] == [".jpg", ".webp"]
+        kept = {p.name: p.read_bytes() for p in public_dir().glob(f"{stored.content_hash}-*")}
+        for path in smallest:  # as stored before the 160 px size existed
+            path.unlink()
+        (private_dir() / "ab").mkdir(parents=True, exist_ok=True)
+        (private_dir() / "ab" / ("ab" + "0" * 30)).write_bytes(b"not a photo")  # never shown: skipped
+
+    first = runner.invoke(args=["media", "derivatives"])
+    assert first.exit_code == 0 and first.output.strip() == "2 files made for 1 photos"
+    with app.app_context():
+        assert {p.name: p.read_bytes() for p in public_dir().glob(f"{stored.content_hash}-*")} == kept
+    assert runner.invoke(args=["media", "derivatives"]).output.strip() == "0 files made for 0 photos"
