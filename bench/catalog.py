@@ -121,22 +121,52 @@ def build(app):
                 connection.execute(text("VACUUM ANALYZE"))
 
 
+def logged_in_clients(app):
+    """Test clients of artisan 1 (about ten garments) and of a coordinator, logged in through
+    Flask-Login's own FlaskLoginClient (the pages, not the login form, are measured)."""
+    from flask_login import FlaskLoginClient
+
+    from storefront.accounts.passwords import hash_password
+    from storefront.extensions import db
+    from storefront.models import Role, User
+    with app.app_context():
+        artisan = User(username="bench-artisan", password_hash=hash_password("x" * 12),
+                       role=Role.ARTISAN.value, artisan_id=1)
+        coordinator = User(username="bench-coordinator", password_hash=hash_password("x" * 12),
+                           role=Role.COORDINATOR.value)
+        db.session.add_all([artisan, coordinator])
+        db.session.commit()
+        app.test_client_class = FlaskLoginClient
+        try:
+            return {"/studio/": app.test_client(user=artisan), "/coop/": app.test_client(user=coordinator)}
+        finally:
+            app.test_client_class = None
+
+
+def _timed(client, url):
+    for _ in range(3):
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+    times = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
 def measure(app):
-    """p50/p99 server milliseconds over every catalog URL (and per URL)."""
+    """p50/p99 server milliseconds over every catalog URL (and per URL), then the studio's and the
+    cooperative's home pages."""
     client = app.test_client()
     per_url, everything = {}, []
     for url in URLS + ["/products/prenda-5000", "/"]:
-        for _ in range(3):
-            response = client.get(url)
-            assert response.status_code == 200, (url, response.status_code)
-        times = []
-        for _ in range(RUNS):
-            started = time.perf_counter()
-            client.get(url)
-            times.append((time.perf_counter() - started) * 1000)
+        times = _timed(client, url)
         per_url[url] = _percentiles(times)
         if url.startswith("/products/?") or url == "/products/":
             everything.extend(times)
+    for url, logged_in in logged_in_clients(app).items():
+        per_url[url] = _percentiles(_timed(logged_in, url))
     everything.sort()
     # A reference measured in the same run: the machine's noise shows here too (BROWSER.md, "Load").
     reference = []

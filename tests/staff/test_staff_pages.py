@@ -126,3 +126,28 @@ def test_earnings_csv_names_its_charset_once(client, people, login):
     login("boss")
     response = client.get("/coop/earnings.csv")
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+
+
+def test_the_home_counts_exactly_what_the_translation_queue_lists(app, make):
+    """count_to_do (SQL, for the staff home) agrees with the queue page's own reading, row by row."""
+    from datetime import datetime
+
+    from storefront.models import ArtisanTranslation
+    from storefront.staff import translations
+    with app.app_context():
+        rosa = make.artisan()
+        make.product(rosa, title_en="Diamond huipil")                      # fr, de missing
+        make.product(rosa, status="draft")                                 # not on sale: not counted
+        outdated = make.product(rosa, title_en="Old title")
+        outdated.translations.append(ProductTranslation(locale="fr", title="  ", story=""))  # blank: missing
+        outdated.translations.append(ProductTranslation(locale="de", title="Alt", story="Alt."))
+        db.session.flush()
+        by_locale = {t.locale: t for t in outdated.translations}
+        by_locale["es"].updated_at = datetime(2026, 6, 2)
+        by_locale["en"].updated_at = by_locale["de"].updated_at = datetime(2026, 6, 1)  # before the source
+        silent = make.artisan()
+        silent.translations.append(ArtisanTranslation(locale="en", story="   "))  # blank: missing
+        db.session.commit()
+        expected = sum(len(item.to_do) for item in translations.queue())
+        assert expected >= 10
+        assert translations.count_to_do() == expected
