@@ -1,0 +1,33 @@
+"""The studio without signal: the service worker's script and a fresh CSRF token for the phone's queue.
+
+static/js/offline.js keeps a garment prepared with no connection in the phone's IndexedDB and sends it
+when the connection returns, to the same garment form (`studio.new_garment`) with the draft's own
+`draft_key`, so a send interrupted and retried makes one garment. A draft may wait for days and she may
+have logged out and in again meanwhile (a new session, a new CSRF secret): the token it sends is asked
+for here at sending time, never the one of the page she prepared it on.
+"""
+from flask import current_app, jsonify, send_from_directory
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+from storefront.accounts.permissions import EVERYONE_LOGGED_IN, PUBLIC, allow
+from storefront.studio import bp
+
+
+@bp.route("/sw.js")
+@allow(PUBLIC)
+def service_worker():
+    """The service worker, served under /studio/ so that its scope is the studio (and never the buyer
+    pages). Public: the browser re-checks it without asking anyone to log in; it holds no data."""
+    response = send_from_directory(current_app.static_folder, "js/sw.js", mimetype="text/javascript",
+                                   max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.route("/offline/token")
+@allow(*EVERYONE_LOGGED_IN)
+def offline_token():
+    """A CSRF token for this session and who she is, asked for just before the queue sends a draft
+    (a draft prepared by another account on the same phone is not sent under hers)."""
+    return jsonify(csrf_token=generate_csrf(), user=current_user.id)
