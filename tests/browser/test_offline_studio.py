@@ -1,0 +1,161 @@
+"""Without signal: an artisan prepares a garment with the phone offline, closes the page, opens the studio
+again (still offline, from what the service worker kept), and the garment arrives — once — when the
+signal returns. Then the phone, as if it had never heard the answer, sends the same draft again: the
+draft key makes it the same garment.
+
+Chromium at 360x740; the context is put offline and online with Playwright (`context.set_offline`), and
+the page is closed and a new one opened in the same context, since IndexedDB and the service worker
+live in the context.
+"""
+import pytest
+from sqlalchemy import select
+
+from storefront.extensions import db
+from storefront.models import Product, ProductTranslation, VoiceStory
+from tests import sounds
+from tests.browser.journeys import ARTISAN_LOGIN, log_in, photo_files
+
+TITLE = "Huipil preparado sin señal"
+
+
+def until(v, script, arg=None, tries=300):
+    """Evaluate `script` (which may return a promise) until it is truthy; fail with the last value."""
+    value = None
+    for _ in range(tries):
+        value = v.page.evaluate(script, arg)
+        if value:
+            return value
+        v.page.wait_for_timeout(100)
+    pytest.fail(f"never true: {script} (last: {value!r})")
+
+
+KEPT = """async (urls) => {
+    const missing = [];
+    for (const url of urls) { if (!(await caches.match(url))) missing.push(url); }
+    return missing.length === 0 && navigator.serviceWorker.controller !== null;
+}"""
+
+STORED = """async () => {
+    const db = await idb.openDB('telar-offline', 1);
+    return (await db.getAll('drafts')).map(d => ({state: d.state, title: d.title, url: d.url || null,
+        photos: (d.entries || []).filter(e => e.name === 'photos' && e.blob).map(e => e.blob.size),
+        voice: (d.entries || []).filter(e => e.name === 'voice' && e.blob).length}));
+}"""
+
+
+COPY = """async () => {
+    const copy = await idb.openDB('test-copy', 1, {upgrade(db) { db.createObjectStore('drafts', {keyPath: 'key'}); }});
+    const drafts = await (await idb.openDB('telar-offline', 1)).getAll('drafts');
+    for (const draft of drafts) await copy.put('drafts', draft);
+}"""
+
+PUT_BACK = """async () => {
+    const drafts = await (await idb.openDB('test-copy', 1)).getAll('drafts');
+    const db = await idb.openDB('telar-offline', 1);
+    for (const draft of drafts) await db.put('drafts', Object.assign(draft, {state: 'sending'}));
+}"""
+
+
+def reopen(v, path):
+    """Close the page (its tab) and open the studio again in the same browser (same context)."""
+    v.page.close()
+    v.page = v.context.new_page()
+    v.page.on("console", v._on_console)
+    v.page.on("pageerror", lambda error: v.console_errors.append(f"page error: {error}"))
+    v.goto(path)
+
+
+def garments_titled(title):
+    return db.session.scalars(select(Product).join(ProductTranslation).where(ProductTranslation.title == title)).all()
+
+
+@pytest.mark.parametrize("viewport", ["phone"], indirect=True)
+def test_a_garment_prepared_offline_arrives_once_when_the_signal_returns(visit, live_server, tmp_path, viewport):
+    v = visit(locale="es-MX")
+    log_in(v, *ARTISAN_LOGIN, check=False)
+    v.goto("/studio/")
+    keep = v.page.locator("#offline-queue").get_attribute("data-keep").split()
+    until(v, KEPT, keep)  # the service worker controls the studio and has kept its pages and files
+    assert v.page.locator("#offline-queue").is_hidden()  # nothing waits: no queue shown
+
+    # No signal. The garment form opens from what the phone kept.
+    v.context.set_offline(True)
+    v.goto("/studio/garments/new")
+    assert v.page.locator("#offline-banner").is_visible()
+    v.page.fill("input[name=title]", TITLE)
+    v.page.set_input_files("#photos", photo_files(tmp_path, 2, seed=300))
+    v.page.locator("li.photo.kept img").nth(1).wait_for(timeout=30000)  # downsized on the phone, kept there
+    story = tmp_path / "historia.m4a"
+    story.write_bytes(sounds.encoded(seconds=2.0))
+    v.page.set_input_files("#voice", str(story))
+    v.page.fill("textarea[name=story]", "Lo tejí en el telar de cintura, sin señal en la casa.")
+    v.page.select_option("select[name=technique]", "backstrap_loom")
+    v.page.select_option("select[name=category]", "huipil")
+    v.page.fill("input[name=hours_of_work]", "35")
+    v.page.fill("input[name=price]", "2100")
+    v.check("offline form filled")
+    publish = v.page.locator("button[value=publish]")
+    publish.focus()
+    v.page.keyboard.press("Enter")
+    v.page.locator("#offline-queue li.queued-waiting").wait_for()
+    assert "Esperando señal" in v.page.locator("#offline-queue").inner_text()
+    assert "se guarda en este teléfono" in v.page.locator("#offline-status").inner_text()
+    assert v.page.locator("input[name=title]").input_value() == ""  # the form is ready for the next one
+    v.check("kept on the phone")
+    [draft] = v.page.evaluate(STORED)
+    assert draft["state"] == "waiting" and draft["title"] == TITLE and draft["voice"] == 1
+    assert len(draft["photos"]) == 2 and all(0 < size < 1_000_000 for size in draft["photos"])
+    assert live_server.query(lambda: garments_titled(TITLE)) == []
+
+    # She closes the page; later she opens the studio, still without signal: the garment still waits.
+    reopen(v, "/studio/")
+    v.page.locator("#offline-queue li.queued-waiting").wait_for()
+    assert TITLE in v.page.locator("#offline-queue").inner_text()
+    v.check("studio reopened offline")
+
+    v.page.evaluate(COPY)  # (for the test: a copy of the draft as it was before sending)
+
+    # The signal returns: it is sent by itself and arrives, with a link to it.
+    v.context.set_offline(False)
+    arrived = v.page.locator("#offline-queue li.queued-arrived")
+    arrived.wait_for(timeout=60000)
+    assert "Ya llegó" in arrived.inner_text()
+    v.check("arrived")
+    [draft] = v.page.evaluate(STORED)
+    assert draft["state"] == "arrived" and draft["photos"] == [] and draft["voice"] == 0  # gone from the phone
+
+    def made():
+        [garment] = garments_titled(TITLE)
+        story = db.session.scalar(select(VoiceStory).where(VoiceStory.product_id == garment.id))
+        return garment.id, garment.status, len(garment.images), garment.draft_key, story is not None
+    garment_id, status, photos, draft_key, has_story = live_server.query(made)
+    assert (status, photos, has_story) == ("published", 2, True) and draft_key
+    assert arrived.locator("a").get_attribute("href") == f"/studio/garments/{garment_id}/edit"
+
+    # The phone never heard the answer (the page closed mid-send): the same draft, with the same key,
+    # goes again. It is answered "already arrived"; there is still one garment.
+    v.page.evaluate(PUT_BACK)
+    reopen(v, "/studio/")
+    v.page.locator("#offline-queue li.queued-arrived").wait_for(timeout=60000)
+    assert v.page.evaluate(STORED)[0]["state"] == "arrived"
+    assert len(live_server.query(lambda: garments_titled(TITLE))) == 1
+
+
+@pytest.mark.parametrize("viewport", ["phone"], indirect=True)
+def test_a_damaged_draft_on_the_phone_gets_a_message_not_an_endless_loop(visit, live_server, viewport):
+    v = visit(locale="es-MX")
+    log_in(v, *ARTISAN_LOGIN, check=False)
+    v.goto("/studio/")
+    v.page.wait_for_function("() => typeof idb === 'object'")
+    v.page.evaluate("""async () => {
+        const db = await idb.openDB('telar-offline', 1, {upgrade(db) { db.createObjectStore('drafts', {keyPath: 'key'}); }});
+        await db.put('drafts', {key: 'not a key!', entries: 'garbage'});
+    }""")
+    v.page.reload()
+    broken = v.page.locator("#offline-queue li.queued-broken")
+    broken.wait_for()
+    assert "se dañó" in broken.inner_text()
+    v.check("damaged draft")
+    broken.locator("button").click()
+    v.page.locator("#offline-queue").wait_for(state="hidden")
+    assert v.page.evaluate("async () => (await (await idb.openDB('telar-offline', 1)).getAll('drafts')).length") == 0
