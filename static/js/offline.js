@@ -307,8 +307,14 @@
     navigator.serviceWorker.register(labels.sw, {scope: labels.scope}).then(function () {
       return navigator.serviceWorker.ready;
     }).then(function (registration) {
-      // Keep the studio's pages and files now, so they open the next time there is no signal.
-      registration.active.postMessage({type: "CACHE_URLS", payload: {urlsToCache: labels.keep.split(" ")}});
+      // Keep the studio's pages and files now, so they open the next time there is no signal; only what
+      // the phone does not have yet (a page she visits is refreshed by visiting it): nothing more to
+      // download on a weak link once they are kept.
+      var urls = labels.keep.split(" ");
+      return Promise.all(urls.map(function (url) { return caches.match(url); })).then(function (found) {
+        var missing = urls.filter(function (url, i) { return !found[i]; });
+        if (missing.length) { registration.active.postMessage({type: "CACHE_URLS", payload: {urlsToCache: missing}}); }
+      });
     }).catch(function () {});
   }
 
