@@ -62,7 +62,8 @@ def main():
     figures = {}
     for label, result in results.items():
         verdict = "ok" if result["bytes"] <= BUDGET else "OVER BUDGET"
-        print(f"{label:13} {PATHS[label]:22} {result['bytes'] / 1024:6.1f} KB in {result['requests']:2d} requests "
+        print(f"{label:13} {PATHS[label]:22} {result['bytes'] / 1024:6.1f} KB "
+              f"in {result['requests']:2d} requests "
               f"{verdict}; service worker in the background: {result['background'] / 1024:.1f} KB")
         figures[f"studio_weight_kb {label}"] = round(result["bytes"] / 1024, 1)
         if "-v" in sys.argv:

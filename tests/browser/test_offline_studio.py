@@ -44,7 +44,8 @@ STORED = """async () => {
 
 
 COPY = """async () => {
-    const copy = await idb.openDB('test-copy', 1, {upgrade(db) { db.createObjectStore('drafts', {keyPath: 'key'}); }});
+    const copy = await idb.openDB('test-copy', 1, {
+        upgrade(db) { db.createObjectStore('drafts', {keyPath: 'key'}); }});
     const drafts = await (await idb.openDB('telar-offline', 1)).getAll('drafts');
     for (const draft of drafts) await copy.put('drafts', draft);
 }"""
@@ -66,11 +67,13 @@ def reopen(v, path):
 
 
 def garments_titled(title):
-    return db.session.scalars(select(Product).join(ProductTranslation).where(ProductTranslation.title == title)).all()
+    return db.session.scalars(select(Product).join(ProductTranslation)
+                              .where(ProductTranslation.title == title)).all()
 
 
 @pytest.mark.parametrize("viewport", ["phone"], indirect=True)
-def test_a_garment_prepared_offline_arrives_once_when_the_signal_returns(visit, live_server, tmp_path, viewport):
+def test_a_garment_prepared_offline_arrives_once_when_the_signal_returns(
+        visit, live_server, tmp_path, viewport):
     v = visit(locale="es-MX")
     log_in(v, *ARTISAN_LOGIN, check=False)
     v.goto("/studio/")
@@ -122,7 +125,8 @@ def test_a_garment_prepared_offline_arrives_once_when_the_signal_returns(visit, 
     assert "Ya llegó" in arrived.inner_text()
     v.check("arrived")
     [draft] = v.page.evaluate(STORED)
-    assert draft["state"] == "arrived" and draft["photos"] == [] and draft["voice"] == 0  # gone from the phone
+    # The fields, photos and voice are gone from the phone; a line saying it arrived stays.
+    assert draft["state"] == "arrived" and draft["photos"] == [] and draft["voice"] == 0
 
     def made():
         [garment] = garments_titled(TITLE)
@@ -141,21 +145,40 @@ def test_a_garment_prepared_offline_arrives_once_when_the_signal_returns(visit, 
     assert len(live_server.query(lambda: garments_titled(TITLE))) == 1
 
 
+DAMAGED_AND_OVERSIZED = """async (user) => {
+    const db = await idb.openDB('telar-offline', 1, {
+        upgrade(db) { db.createObjectStore('drafts', {keyPath: 'key'}); }});
+    await db.put('drafts', {key: 'not a key!', entries: 'garbage'});
+    const huge = new Blob([new Uint8Array(25 * 1024 * 1024)], {type: 'image/jpeg'});
+    await db.put('drafts', {key: 'oversized-draft-0123456789', user: user, title: 'Enorme', state: 'waiting',
+                            created: 1, entries: [{name: 'title', value: 'Enorme'},
+                                                  {name: 'photos', blob: huge, filename: 'a.jpg'}]});
+}"""
+COUNT = "async () => (await (await idb.openDB('telar-offline', 1)).getAll('drafts')).length"
+
+
 @pytest.mark.parametrize("viewport", ["phone"], indirect=True)
-def test_a_damaged_draft_on_the_phone_gets_a_message_not_an_endless_loop(visit, live_server, viewport):
+def test_a_damaged_or_oversized_draft_gets_a_message_not_an_endless_loop(visit, live_server, viewport):
     v = visit(locale="es-MX")
     log_in(v, *ARTISAN_LOGIN, check=False)
     v.goto("/studio/")
     v.page.wait_for_function("() => typeof idb === 'object'")
-    v.page.evaluate("""async () => {
-        const db = await idb.openDB('telar-offline', 1, {upgrade(db) { db.createObjectStore('drafts', {keyPath: 'key'}); }});
-        await db.put('drafts', {key: 'not a key!', entries: 'garbage'});
-    }""")
+    v.page.evaluate(DAMAGED_AND_OVERSIZED, int(v.page.locator("#offline-queue").get_attribute("data-user")))
+    sent = []  # the queue asks for a token only when it has something to send, then posts it
+    v.page.on("request", lambda request: sent.append(request.url)
+              if request.method == "POST" or "/offline/token" in request.url else None)
     v.page.reload()
     broken = v.page.locator("#offline-queue li.queued-broken")
+    too_big = v.page.locator("#offline-queue li.queued-too_big")
     broken.wait_for()
-    assert "se dañó" in broken.inner_text()
-    v.check("damaged draft")
+    too_big.wait_for()
+    assert "se dañó" in broken.inner_text() and "demasiado grande" in too_big.inner_text()
+    v.check("damaged and oversized drafts")
+    v.page.evaluate("() => window.dispatchEvent(new Event('online'))")  # a send round finds nothing to send
+    v.page.wait_for_load_state("networkidle")
+    assert sent == []
     broken.locator("button").click()
+    too_big.locator("button").click()
     v.page.locator("#offline-queue").wait_for(state="hidden")
-    assert v.page.evaluate("async () => (await (await idb.openDB('telar-offline', 1)).getAll('drafts')).length") == 0
+    assert v.page.evaluate(COUNT) == 0
+    assert live_server.query(lambda: garments_titled("Enorme")) == []

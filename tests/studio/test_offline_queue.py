@@ -48,8 +48,8 @@ def test_a_draft_sent_again_after_an_interrupted_send_arrives_once(app, client, 
     assert garments_made(app) == 1
 
 
-def test_the_token_is_asked_for_when_sending_not_kept_from_when_she_prepared_it(app, client, auth, people,
-                                                                               login):
+def test_the_token_is_asked_for_when_sending_not_kept_from_when_she_prepared_it(
+        app, client, auth, people, login):
     login("rosa")
     token_of_the_day_she_prepared_it = fresh_token(client)["csrf_token"]
     auth.logout()
