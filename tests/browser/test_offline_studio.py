@@ -66,31 +66,24 @@ def reopen(v, path):
     v.goto(path)
 
 
-def garments_titled(title):
-    return db.session.scalars(select(Product).join(ProductTranslation)
-                              .where(ProductTranslation.title == title)).all()
-
-
-@pytest.mark.parametrize("viewport", ["phone"], indirect=True)
-def test_a_garment_prepared_offline_arrives_once_when_the_signal_returns(
-        visit, live_server, tmp_path, viewport):
-    v = visit(locale="es-MX")
-    log_in(v, *ARTISAN_LOGIN, check=False)
+def open_studio_kept(v):
+    """Her studio, once the service worker controls it and has kept its pages and files."""
     v.goto("/studio/")
-    keep = v.page.locator("#offline-queue").get_attribute("data-keep").split()
-    until(v, KEPT, keep)  # the service worker controls the studio and has kept its pages and files
-    assert v.page.locator("#offline-queue").is_hidden()  # nothing waits: no queue shown
+    until(v, KEPT, v.page.locator("#offline-queue").get_attribute("data-keep").split())
 
-    # No signal. The garment form opens from what the phone kept.
+
+def prepare_offline(v, tmp_path, title, photos=1, voice=False):
+    """With the phone offline, the garment form (from what the phone kept) filled and published."""
     v.context.set_offline(True)
     v.goto("/studio/garments/new")
     assert v.page.locator("#offline-banner").is_visible()
-    v.page.fill("input[name=title]", TITLE)
-    v.page.set_input_files("#photos", photo_files(tmp_path, 2, seed=300))
-    v.page.locator("li.photo.kept img").nth(1).wait_for(timeout=30000)  # downsized on the phone, kept there
-    story = tmp_path / "historia.m4a"
-    story.write_bytes(sounds.encoded(seconds=2.0))
-    v.page.set_input_files("#voice", str(story))
+    v.page.fill("input[name=title]", title)
+    v.page.set_input_files("#photos", photo_files(tmp_path, photos, seed=300))
+    v.page.locator("li.photo.kept img").nth(photos - 1).wait_for(timeout=30000)  # downsized, kept on the phone
+    if voice:
+        story = tmp_path / "historia.m4a"
+        story.write_bytes(sounds.encoded(seconds=2.0))
+        v.page.set_input_files("#voice", str(story))
     v.page.fill("textarea[name=story]", "Lo tejí en el telar de cintura, sin señal en la casa.")
     v.page.select_option("select[name=technique]", "backstrap_loom")
     v.page.select_option("select[name=category]", "huipil")
@@ -105,6 +98,23 @@ def test_a_garment_prepared_offline_arrives_once_when_the_signal_returns(
     assert "se guarda en este teléfono" in v.page.locator("#offline-status").inner_text()
     assert v.page.locator("input[name=title]").input_value() == ""  # the form is ready for the next one
     v.check("kept on the phone")
+
+
+def garments_titled(title):
+    return db.session.scalars(select(Product).join(ProductTranslation)
+                              .where(ProductTranslation.title == title)).all()
+
+
+@pytest.mark.parametrize("viewport", ["phone"], indirect=True)
+def test_a_garment_prepared_offline_arrives_once_when_the_signal_returns(
+        visit, live_server, tmp_path, viewport):
+    v = visit(locale="es-MX")
+    log_in(v, *ARTISAN_LOGIN, check=False)
+    open_studio_kept(v)
+    assert v.page.locator("#offline-queue").is_hidden()  # nothing waits: no queue shown
+
+    # No signal. The garment form opens from what the phone kept.
+    prepare_offline(v, tmp_path, TITLE, photos=2, voice=True)
     [draft] = v.page.evaluate(STORED)
     assert draft["state"] == "waiting" and draft["title"] == TITLE and draft["voice"] == 1
     assert len(draft["photos"]) == 2 and all(0 < size < 1_000_000 for size in draft["photos"])
@@ -182,3 +192,30 @@ def test_a_damaged_or_oversized_draft_gets_a_message_not_an_endless_loop(visit, 
     v.page.locator("#offline-queue").wait_for(state="hidden")
     assert v.page.evaluate(COUNT) == 0
     assert live_server.query(lambda: garments_titled("Enorme")) == []
+
+
+@pytest.mark.parametrize("viewport", ["phone"], indirect=True)
+def test_logged_out_when_the_signal_returns_the_draft_waits_for_her_to_log_in(
+        visit, live_server, tmp_path, viewport):
+    title = "Blusa que esperó su sesión"
+    v = visit(locale="es-MX")
+    log_in(v, *ARTISAN_LOGIN, check=False)
+    open_studio_kept(v)
+    prepare_offline(v, tmp_path, title)
+    v.context.clear_cookies()  # days later her session has ended
+    reopen(v, "/studio/")  # still offline: the kept page
+    v.context.set_offline(False)
+    waiting = v.page.locator("#offline-queue li.queued-login")
+    waiting.wait_for(timeout=60000)
+    assert "entra para enviarla" in waiting.inner_text()
+    v.check("log in to send")
+    assert live_server.query(lambda: garments_titled(title)) == []
+    with v.page.expect_navigation():
+        waiting.locator("a").click()
+    assert "/login" in v.page.url
+    v.page.fill("input[name=login]", ARTISAN_LOGIN[0])
+    v.page.fill("input[name=password]", ARTISAN_LOGIN[1])
+    with v.page.expect_navigation():
+        v.page.locator("form:has(input[name=password]) [type=submit]").click()
+    v.page.locator("#offline-queue li.queued-arrived").wait_for(timeout=60000)
+    assert len(live_server.query(lambda: garments_titled(title))) == 1
