@@ -79,7 +79,7 @@ def prepare_offline(v, tmp_path, title, photos=1, voice=False):
     assert v.page.locator("#offline-banner").is_visible()
     v.page.fill("input[name=title]", title)
     v.page.set_input_files("#photos", photo_files(tmp_path, photos, seed=300))
-    v.page.locator("li.photo.kept img").nth(photos - 1).wait_for(timeout=30000)  # downsized, kept on the phone
+    v.page.locator("li.photo.kept img").nth(photos - 1).wait_for(timeout=30000)  # downsized and kept
     if voice:
         story = tmp_path / "historia.m4a"
         story.write_bytes(sounds.encoded(seconds=2.0))
