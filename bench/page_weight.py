@@ -82,16 +82,22 @@ def main():
             usable = False
         method = "chromium 360x740" if usable else "parsed HTML (no chromium/playwright)"
         results = _with_browser(base, paths) if usable else _by_parsing(base, paths)
+    return report(results, paths, "page_weight_kb",
+                  lambda result: f"({result['third_party']} third-party) {{verdict}} [{method}]")
+
+
+def report(results, paths, figure, note):
+    """Print one line per page (bytes, requests, `note(result)` with `{verdict}` against the budget), its
+    responses with -v; return the figures `make bench` tabulates, named `<figure> <label>`."""
     figures = {}
     for label, result in results.items():
         verdict = "ok" if result["bytes"] <= BUDGET else "OVER BUDGET"
-        print(f"{label:14} {paths[label]:48} {result['bytes'] / 1024:7.1f} KB "
-              f"in {result['requests']:2d} requests"
-              f" ({result['third_party']} third-party) {verdict} [{method}]")
-        figures[f"page_weight_kb {label}"] = round(result["bytes"] / 1024, 1)
+        print(f"{label:14} {paths[label]:40} {result['bytes'] / 1024:7.1f} KB "
+              f"in {result['requests']:2d} requests " + note(result).format(verdict=verdict))
+        figures[f"{figure} {label}"] = round(result["bytes"] / 1024, 1)
         if "-v" in sys.argv:
             for url, size in result.get("detail", []):
-                print(f"    {size / 1024:6.1f} KB  {url[:90]}")
+                print(f"    {size / 1024:6.1f} KB  {url[:100]}")
     return figures
 
 

@@ -264,9 +264,12 @@
     var trouble = problem(draft);
     if (trouble) { say(trouble === "too_big" ? labels.labelTooBig : labels.labelBroken); return Promise.resolve(); }
     return save(draft).then(function () {
+      // Ready for the next garment: photos kept or already uploaded (their tokens) went with this one.
       form.reset();
       kept = [];
-      Array.prototype.forEach.call(photoList.querySelectorAll("li.kept"), function (li) { li.remove(); });
+      Array.prototype.forEach.call(photoList.querySelectorAll("li.kept, li.pending"), function (li) { li.remove(); });
+      var voiceStatus = document.getElementById("voice-status");
+      if (voiceStatus) { voiceStatus.textContent = ""; }
       say(labels.labelSaved);
       return render();
     }).then(function () { box.scrollIntoView(); status.focus(); });

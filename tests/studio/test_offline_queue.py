@@ -97,3 +97,20 @@ def test_the_service_worker_is_served_for_the_studio_only_and_always_rechecked(c
     assert response.headers["Cache-Control"] == "no-cache"
     body = response.get_data(as_text=True)
     assert "/static/vendor/workbox/" in body and "storage.googleapis.com" not in body
+
+
+def test_the_vendored_libraries_are_the_versions_package_json_pins():
+    """`make vendor` copies what package.json pins; the service worker imports that Workbox, from here."""
+    import json
+    import re
+
+    from storefront.config import REPO_ROOT
+    pinned = json.loads((REPO_ROOT / "package.json").read_text())["devDependencies"]
+    vendored = dict(line.split() for line in (REPO_ROOT / "static/vendor/VERSIONS").read_text().splitlines())
+    assert vendored == {name: pinned[name] for name in vendored}
+    worker = (REPO_ROOT / "static/js/sw.js").read_text()
+    assert re.search(r'var WORKBOX = "([^"]+)"', worker).group(1) == pinned["workbox-sw"]
+    for module in ("workbox-core", "workbox-routing", "workbox-strategies"):
+        assert (REPO_ROOT / f"static/vendor/workbox/{module}.prod.js").exists()
+    for licence in ("idb/LICENSE", "workbox/LICENSE"):
+        assert (REPO_ROOT / "static/vendor" / licence).exists()
