@@ -10,19 +10,18 @@ from flask import current_app, jsonify, send_from_directory
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from storefront.accounts.permissions import EVERYONE_LOGGED_IN, PUBLIC, allow
+from storefront.accounts.permissions import EVERYONE_LOGGED_IN, allow
 from storefront.studio import bp
 
 
 @bp.route("/sw.js")
-@allow(PUBLIC)
+@allow(*EVERYONE_LOGGED_IN)
 def service_worker():
     """The service worker, served under /studio/ so that its scope is the studio (and never the buyer
-    pages). Public: the browser re-checks it without asking anyone to log in; it holds no data."""
-    response = send_from_directory(current_app.static_folder, "js/sw.js", mimetype="text/javascript",
-                                   max_age=0)
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+    pages). Registered from studio pages, so by someone logged in; like every studio view it is not for
+    anonymous visitors (a logged-out phone's update check is refused and keeps the worker it has), and
+    answered `no-store`, so the phone always asks for the current one."""
+    return send_from_directory(current_app.static_folder, "js/sw.js", mimetype="text/javascript", max_age=0)
 
 
 @bp.route("/offline/token")

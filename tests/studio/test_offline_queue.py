@@ -91,10 +91,12 @@ def test_the_form_without_javascript_still_answers_with_pages(app, client, peopl
     assert response.status_code == 302 and response.headers["Location"].startswith("/studio/")
 
 
-def test_the_service_worker_is_served_for_the_studio_only_and_always_rechecked(client):
+def test_the_service_worker_is_served_for_the_studio_only_and_always_asked_afresh(client, people, login):
+    assert client.get("/studio/sw.js").status_code == 302  # like every studio view: not for anonymous
+    login("rosa")
     response = client.get("/studio/sw.js")
     assert response.status_code == 200 and response.mimetype == "text/javascript"
-    assert response.headers["Cache-Control"] == "no-cache"
+    assert response.headers["Cache-Control"] == "no-store"
     body = response.get_data(as_text=True)
     assert "/static/vendor/workbox/" in body and "storage.googleapis.com" not in body
 
