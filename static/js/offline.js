@@ -192,8 +192,9 @@
         return change(draft, {state: attempts >= MAX_ATTEMPTS ? "stuck" : "waiting", attempts: attempts});
       });
     }, function () {
-      // The connection dropped while sending: it waits, and goes again with the same draft_key (if the
-      // server had saved it, the answer is "already arrived").
+      // The connection dropped while sending: it waits, and goes again soon with the same draft_key (if
+      // the server had saved it, the answer is "already arrived").
+      retrySoon = true;
       return change(draft, {state: "waiting"});
     });
   }
@@ -217,12 +218,18 @@
     });
   }
 
-  var flushing = null;
-  /* Send what waits, once at a time in this tab, and (Web Locks) once at a time across her tabs. */
+  var flushing = null, retrySoon = false, backoff = 2000;
+  /* Send what waits, once at a time in this tab, and (Web Locks) once at a time across her tabs. A send
+     cut by the network is tried again after 2 s, 4 s, 8 s… (at most 30 s, as the regular round). */
   function flush() {
     if (flushing || !navigator.onLine) { return flushing || Promise.resolve(); }
+    retrySoon = false;
     var run = navigator.locks ? navigator.locks.request("telar-offline-queue", sendAll) : sendAll();
-    flushing = run.catch(function () {}).then(function () { flushing = null; return render(); });
+    flushing = run.catch(function () {}).then(function () {
+      flushing = null;
+      if (retrySoon) { setTimeout(flush, backoff); backoff = Math.min(backoff * 2, 30000); } else { backoff = 2000; }
+      return render();
+    });
     return flushing;
   }
 

@@ -219,3 +219,31 @@ def test_logged_out_when_the_signal_returns_the_draft_waits_for_her_to_log_in(
         v.page.locator("form:has(input[name=password]) [type=submit]").click()
     v.page.locator("#offline-queue li.queued-arrived").wait_for(timeout=60000)
     assert len(live_server.query(lambda: garments_titled(title))) == 1
+
+
+@pytest.mark.parametrize("viewport", ["phone"], indirect=True)
+def test_a_send_cut_after_the_server_saved_it_is_sent_again_and_stays_one_garment(
+        visit, live_server, tmp_path, viewport):
+    title = "Rebozo de la señal que se fue"
+    v = visit(locale="es-MX")
+    log_in(v, *ARTISAN_LOGIN, check=False)
+    open_studio_kept(v)
+    prepare_offline(v, tmp_path, title)
+    cut, posts = [], []
+
+    def cut_the_first_answer(route):
+        """The post reaches the server, which saves the garment; its answer never reaches the phone."""
+        if route.request.method == "POST":
+            posts.append(route.request.url)
+        if route.request.method == "POST" and not cut:
+            route.fetch()
+            cut.append(route.request.url)
+            route.abort("internetdisconnected")
+        else:
+            route.continue_()
+    v.context.route("**/studio/garments/new", cut_the_first_answer)
+    v.context.set_offline(False)
+    v.page.locator("#offline-queue li.queued-arrived").wait_for(timeout=60000)
+    assert cut, "the first send was not cut"
+    assert len(posts) == 2  # sent twice (the second time with a fresh token and the same draft key)...
+    assert len(live_server.query(lambda: garments_titled(title))) == 1  # ...arrived once
