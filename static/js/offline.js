@@ -2,13 +2,14 @@
 
    Without this file (or without IndexedDB) nothing changes: the form posts as it always did. With it:
    - a service worker (/studio/sw.js, Workbox) keeps the studio's list and garment form on the phone;
-   - the garment form, sent while the phone is offline, is kept in IndexedDB (through idb) with its
-     fields, its photos already downsized on the phone (static/js/upload.js hands them over) and her
-     voice story: it survives closing the browser and restarting the phone;
-   - whenever a studio page is open and the phone is online (on load, on the `online` event, every 30 s)
-     the queue sends what waits, one draft at a time, to the same garment form, asking for JSON. Each
-     draft has its own key (`draft_key`, made here): a send interrupted after the server saved it and
-     sent again is answered "already arrived", never a second garment;
+   - the garment form, sent while the phone is offline, is kept in IndexedDB (static/js/queue.js, through
+     idb) with its fields, its photos already downsized on the phone (static/js/upload.js hands them over)
+     and her voice story: it survives closing the browser and restarting the phone;
+   - it is sent whenever a studio page is open and the phone is online (on load, on the `online` event,
+     every 30 s), and by the service worker on a Background Sync event even with no page open, one draft
+     at a time, to the same garment form, asking for JSON. Each draft has its own key (`draft_key`, made
+     here): a send interrupted after the server saved it and sent again is answered "already arrived",
+     never a second garment;
    - the CSRF token is asked for (/studio/offline/token) just before sending, never the one of the day
      she prepared it; logged out, the draft stays and the queue says "log in to send"; a draft prepared
      under another account on this phone is not sent under hers;
@@ -20,68 +21,14 @@
 (function () {
   "use strict";
   var box = document.getElementById("offline-queue");
-  if (!box || !window.idb || !window.indexedDB || !window.fetch || !window.FormData || !window.Promise) { return; }
+  if (!box || !window.idb || !window.TelarQueue || !window.indexedDB || !window.fetch || !window.FormData || !window.Promise) { return; }
   var labels = box.dataset;
   var me = parseInt(labels.user, 10);
-  var STORE = "drafts";
-  var KEY = /^[A-Za-z0-9_-]{16,64}$/;
   var MAX_BYTES = parseInt(labels.maxBytes, 10) || 24 * 1024 * 1024;
-  var MAX_ATTEMPTS = 5;  // answers that are neither "arrived" nor "refused" (a 500, an expired token…)
-  var ARRIVED_KEPT_MS = 7 * 24 * 3600 * 1000;
   var list = box.querySelector("ul");
   var status = document.getElementById("offline-status");
-  var database = idb.openDB("telar-offline", 1, {
-    upgrade: function (db) { db.createObjectStore(STORE, {keyPath: "key"}); }
-  });
-
-  // --- the phone's drafts ---------------------------------------------------------------------------
-
-  function newKey() {
-    var bytes = new Uint8Array(18);
-    crypto.getRandomValues(bytes);
-    return btoa(String.fromCharCode.apply(null, bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-  }
-
-  /* What is wrong with a stored draft, if anything: "broken" (not what this script writes: damaged, or
-     written by something else) or "too_big" (more than the server accepts in one request). */
-  function problem(draft) {
-    if (!draft || typeof draft !== "object" || typeof draft.key !== "string" || !KEY.test(draft.key)) { return "broken"; }
-    if (draft.state === "arrived") { return typeof draft.url === "string" ? null : "broken"; }
-    if (!Array.isArray(draft.entries) || typeof draft.user !== "number") { return "broken"; }
-    var bytes = 0;
-    for (var i = 0; i < draft.entries.length; i += 1) {
-      var entry = draft.entries[i];
-      if (!entry || typeof entry.name !== "string") { return "broken"; }
-      if (entry.blob !== undefined) {
-        if (!(entry.blob instanceof Blob)) { return "broken"; }
-        bytes += entry.blob.size;
-      } else if (typeof entry.value === "string") {
-        bytes += entry.value.length;
-      } else {
-        return "broken";
-      }
-    }
-    return bytes > MAX_BYTES ? "too_big" : null;
-  }
-
-  function all() {
-    return database.then(function (db) {
-      return Promise.all([db.getAllKeys(STORE), db.getAll(STORE)]).then(function (found) {
-        var now = Date.now();
-        return found[1].map(function (draft, i) {
-          return {id: found[0][i], draft: draft, problem: problem(draft)};
-        }).filter(function (item) {
-          var old = !item.problem && item.draft.state === "arrived" && now - item.draft.arrived > ARRIVED_KEPT_MS;
-          if (old) { db.delete(STORE, item.id); }
-          return !old;
-        });
-      });
-    });
-  }
-
-  function save(draft) { return database.then(function (db) { return db.put(STORE, draft); }); }
-  function remove(id) { return database.then(function (db) { return db.delete(STORE, id); }); }
-  function change(draft, fields) { return save(Object.assign(draft, fields)); }
+  var queue = window.TelarQueue;
+  var urls = {token: labels.tokenUrl, send: labels.sendUrl};
 
   // --- what she sees ----------------------------------------------------------------------------------
 
@@ -124,19 +71,20 @@
       return li;
     } else {
       li.appendChild(text("p", labels[STATES[state]] || labels.labelWaiting, state === "refused" ? "error" : "hint"));
+      if (state === "refused" && draft.reason === "too_big") { li.appendChild(text("p", labels.labelTooBig, "error")); }
       if (state === "refused" && typeof draft.message === "string") { li.appendChild(text("p", draft.message, "error")); }
       if (state === "login") { li.appendChild(link(labels.labelLogIn, labels.loginUrl)); }
       if (state === "stuck") {
-        li.appendChild(button(labels.labelRetry, function () { change(draft, {state: "waiting", attempts: 0}).then(flush); }));
+        li.appendChild(button(labels.labelRetry, function () { queue.change(draft, {state: "waiting", attempts: 0}).then(flush); }));
       }
       if (state !== "refused" && state !== "stuck") { return li; }
     }
-    li.appendChild(button(labels.labelRemove, function () { remove(item.id).then(render); }));
+    li.appendChild(button(labels.labelRemove, function () { queue.remove(item.id).then(render); }));
     return li;
   }
 
   function render() {
-    return all().then(function (items) {
+    return queue.all(MAX_BYTES).then(function (items) {
       list.textContent = "";
       items.sort(function (a, b) { return ((a.draft || {}).created || 0) - ((b.draft || {}).created || 0); });
       items.forEach(function (item) { list.appendChild(row(item)); });
@@ -151,86 +99,26 @@
 
   // --- sending ----------------------------------------------------------------------------------------
 
-  /* {csrf_token, user} for this session; "login" when she is logged out; null when the server cannot be
-     reached (no real connection although the phone says online). */
-  function whoIsHere() {
-    return fetch(labels.tokenUrl, {credentials: "same-origin", redirect: "manual", cache: "no-store",
-                                   headers: {"Accept": "application/json"}}).then(function (response) {
-      if (response.type === "opaqueredirect" || response.status === 401 || response.status === 403) { return "login"; }
-      return response.ok ? response.json() : null;
-    }).catch(function () { return null; });
-  }
-
-  function body(draft, token) {
-    var data = new FormData();
-    draft.entries.forEach(function (entry) {
-      if (entry.blob !== undefined) { data.append(entry.name, entry.blob, entry.filename || "file"); }
-      else { data.append(entry.name, entry.value); }
-    });
-    data.append("draft_key", draft.key);
-    data.append("csrf_token", token);
-    return data;
-  }
-
-  function send(draft, token) {
-    return change(draft, {state: "sending"}).then(render).then(function () {
-      return fetch(labels.sendUrl, {method: "POST", body: body(draft, token), credentials: "same-origin",
-                                    redirect: "manual", headers: {"Accept": "application/json"}});
-    }).then(function (response) {
-      return response.json().catch(function () { return null; }).then(function (answer) {
-        if (response.ok && answer && answer.arrived === true && typeof answer.url === "string") {
-          // Arrived: the fields, photos and voice leave the phone; a line with the link stays a week.
-          return save({key: draft.key, user: draft.user, title: draft.title, state: "arrived",
-                       url: answer.url, arrived: Date.now(), created: draft.created});
-        }
-        if (response.type === "opaqueredirect") { return change(draft, {state: "login"}); }
-        if (response.status === 422 && answer && Array.isArray(answer.errors)) {
-          return change(draft, {state: "refused", message: answer.errors.join(" ")});
-        }
-        if (response.status === 413) { return change(draft, {state: "refused", message: labels.labelTooBig}); }
-        var attempts = (draft.attempts || 0) + 1;
-        return change(draft, {state: attempts >= MAX_ATTEMPTS ? "stuck" : "waiting", attempts: attempts});
-      });
-    }, function () {
-      // The connection dropped while sending: it waits, and goes again soon with the same draft_key (if
-      // the server had saved it, the answer is "already arrived").
-      retrySoon = true;
-      return change(draft, {state: "waiting"});
-    });
-  }
-
-  function sendAll() {
-    return all().then(function (items) {
-      var waiting = items.filter(function (item) {
-        return !item.problem && ["waiting", "sending", "login", "other"].indexOf(item.draft.state) >= 0;
-      }).map(function (item) { return item.draft; });
-      if (!waiting.length) { return null; }
-      return whoIsHere().then(function (here) {
-        if (here === null) { return null; }
-        return waiting.reduce(function (previous, draft) {
-          return previous.then(function () {
-            if (here === "login") { return change(draft, {state: "login"}); }
-            if (draft.user !== here.user) { return change(draft, {state: "other"}); }
-            return send(draft, here.csrf_token);
-          });
-        }, Promise.resolve());
-      });
-    });
-  }
-
-  var flushing = null, retrySoon = false, backoff = 2000;
-  /* Send what waits, once at a time in this tab, and (Web Locks) once at a time across her tabs. A send
-     cut by the network is tried again after 2 s, 4 s, 8 s… (at most 30 s, as the regular round). */
+  var flushing = null, backoff = 2000;
+  /* Send what waits (static/js/queue.js: one sender at a time on the phone). A send cut by the network
+     is tried again after 2 s, 4 s, 8 s… (at most 30 s, as the regular round). */
   function flush() {
     if (flushing || !navigator.onLine) { return flushing || Promise.resolve(); }
-    retrySoon = false;
-    var run = navigator.locks ? navigator.locks.request("telar-offline-queue", sendAll) : sendAll();
-    flushing = run.catch(function () {}).then(function () {
+    flushing = queue.sendAll(urls, MAX_BYTES, render).catch(function () { return "cut"; }).then(function (outcome) {
       flushing = null;
-      if (retrySoon) { setTimeout(flush, backoff); backoff = Math.min(backoff * 2, 30000); } else { backoff = 2000; }
+      if (outcome === "cut") { setTimeout(flush, backoff); backoff = Math.min(backoff * 2, 30000); } else { backoff = 2000; }
       return render();
     });
     return flushing;
+  }
+
+  /* Ask the service worker to send what waits when the signal returns, even if no studio page is open
+     then (Background Sync, where the browser has it). */
+  function syncLater() {
+    if (!navigator.serviceWorker) { return; }
+    navigator.serviceWorker.ready.then(function (registration) {
+      return registration.sync && registration.sync.register(queue.SYNC_TAG);
+    }).catch(function () {});
   }
 
   // --- the garment form, offline ---------------------------------------------------------------------
@@ -266,11 +154,12 @@
     });
     kept.forEach(function (photo) { entries.push({name: "photos", blob: photo.blob, filename: photo.name}); });
     entries.push({name: "action", value: action});
-    var draft = {key: newKey(), user: me, title: (form.elements.title || {}).value || "", entries: entries,
+    var draft = {key: queue.newKey(), user: me, title: (form.elements.title || {}).value || "", entries: entries,
                  state: "waiting", attempts: 0, created: Date.now()};
-    var trouble = problem(draft);
+    var trouble = queue.problem(draft, MAX_BYTES);
     if (trouble) { say(trouble === "too_big" ? labels.labelTooBig : labels.labelBroken); return Promise.resolve(); }
-    return save(draft).then(function () {
+    return queue.save(draft).then(function () {
+      syncLater();
       // Ready for the next garment: photos kept or already uploaded (their tokens) went with this one.
       form.reset();
       kept = [];
@@ -328,6 +217,11 @@
     }).catch(function () {});
   }
 
+  if (navigator.serviceWorker) {  // the service worker sent something: show it
+    navigator.serviceWorker.addEventListener("message", function (event) {
+      if (event.data && event.data.type === queue.SYNC_TAG) { render(); }
+    });
+  }
   window.addEventListener("online", function () { showConnection(); flush(); });
   window.addEventListener("offline", showConnection);
   setInterval(flush, 30000);

@@ -6,7 +6,7 @@ when the connection returns, to the same garment form (`studio.new_garment`) wit
 have logged out and in again meanwhile (a new session, a new CSRF secret): the token it sends is asked
 for here at sending time, never the one of the page she prepared it on.
 """
-from flask import current_app, jsonify, send_from_directory
+from flask import jsonify, make_response, render_template
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
@@ -21,7 +21,9 @@ def service_worker():
     pages). Registered from studio pages, so by someone logged in; like every studio view it is not for
     anonymous visitors (a logged-out phone's update check is refused and keeps the worker it has), and
     answered `no-store`, so the phone always asks for the current one."""
-    return send_from_directory(current_app.static_folder, "js/sw.js", mimetype="text/javascript", max_age=0)
+    response = make_response(render_template("studio/sw.js"))
+    response.mimetype = "text/javascript"
+    return response
 
 
 @bp.route("/offline/token")

@@ -110,7 +110,7 @@ def test_the_vendored_libraries_are_the_versions_package_json_pins():
     pinned = json.loads((REPO_ROOT / "package.json").read_text())["devDependencies"]
     vendored = dict(line.split() for line in (REPO_ROOT / "static/vendor/VERSIONS").read_text().splitlines())
     assert vendored == {name: pinned[name] for name in vendored}
-    worker = (REPO_ROOT / "static/js/sw.js").read_text()
+    worker = (REPO_ROOT / "templates/studio/sw.js").read_text()
     assert re.search(r'var WORKBOX = "([^"]+)"', worker).group(1) == pinned["workbox-sw"]
     for module in ("workbox-core", "workbox-routing", "workbox-strategies"):
         assert (REPO_ROOT / f"static/vendor/workbox/{module}.prod.js").exists()
