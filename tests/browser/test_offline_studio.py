@@ -247,3 +247,41 @@ def test_a_send_cut_after_the_server_saved_it_is_sent_again_and_stays_one_garmen
     assert cut, "the first send was not cut"
     assert len(posts) == 2  # sent twice (the second time with a fresh token and the same draft key)...
     assert len(live_server.query(lambda: garments_titled(title))) == 1  # ...arrived once
+
+
+@pytest.mark.parametrize("viewport", ["phone"], indirect=True)
+def test_with_no_studio_page_open_the_service_worker_sends_it_when_the_signal_returns(
+        visit, live_server, tmp_path, viewport):
+    """Background Sync: the browser tells the worker the signal is back (here through DevTools, as the
+    test cannot switch a real radio); the worker sends the draft by itself, no studio page open."""
+    title = "Faja enviada con el teléfono guardado"
+    v = visit(locale="es-MX")
+    log_in(v, *ARTISAN_LOGIN, check=False)
+    open_studio_kept(v)
+    prepare_offline(v, tmp_path, title)
+    v.page.close()
+    v.page = v.context.new_page()  # only a blank tab: no studio page, no offline.js
+    v.context.set_offline(False)
+    devtools = v.context.new_cdp_session(v.page)
+    registrations = []
+    devtools.on("ServiceWorker.workerRegistrationUpdated",
+                lambda event: registrations.extend(event["registrations"]))
+    devtools.send("ServiceWorker.enable")
+    for _ in range(100):
+        studio = [r for r in registrations if r["scopeURL"] == live_server("/studio/") and not r["isDeleted"]]
+        if studio:
+            break
+        v.page.wait_for_timeout(100)
+    assert studio, registrations
+    assert live_server.query(lambda: garments_titled(title)) == []
+    devtools.send("ServiceWorker.dispatchSyncEvent", {"origin": live_server.url, "lastChance": False,
+                                                      "registrationId": studio[0]["registrationId"],
+                                                      "tag": "telar-queue"})
+    for _ in range(300):
+        if live_server.query(lambda: garments_titled(title)):
+            break
+        v.page.wait_for_timeout(100)
+    assert len(live_server.query(lambda: garments_titled(title))) == 1
+    v.goto("/studio/")
+    v.page.locator("#offline-queue li.queued-arrived").wait_for()
+    assert title in v.page.locator("#offline-queue li.queued-arrived").inner_text()
