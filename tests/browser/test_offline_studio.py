@@ -100,6 +100,15 @@ def prepare_offline(v, tmp_path, title, photos=1, voice=False):
     v.check("kept on the phone")
 
 
+def her_phone_with_a_draft(visit, tmp_path, title):
+    """She logs in on her phone (Spanish), the studio is kept, and a garment is prepared offline."""
+    v = visit(locale="es-MX")
+    log_in(v, *ARTISAN_LOGIN, check=False)
+    open_studio_kept(v)
+    prepare_offline(v, tmp_path, title)
+    return v
+
+
 def garments_titled(title):
     return db.session.scalars(select(Product).join(ProductTranslation)
                               .where(ProductTranslation.title == title)).all()
@@ -198,10 +207,7 @@ def test_a_damaged_or_oversized_draft_gets_a_message_not_an_endless_loop(visit, 
 def test_logged_out_when_the_signal_returns_the_draft_waits_for_her_to_log_in(
         visit, live_server, tmp_path, viewport):
     title = "Blusa que esperó su sesión"
-    v = visit(locale="es-MX")
-    log_in(v, *ARTISAN_LOGIN, check=False)
-    open_studio_kept(v)
-    prepare_offline(v, tmp_path, title)
+    v = her_phone_with_a_draft(visit, tmp_path, title)
     v.context.clear_cookies()  # days later her session has ended
     reopen(v, "/studio/")  # still offline: the kept page
     v.context.set_offline(False)
@@ -225,10 +231,7 @@ def test_logged_out_when_the_signal_returns_the_draft_waits_for_her_to_log_in(
 def test_a_send_cut_after_the_server_saved_it_is_sent_again_and_stays_one_garment(
         visit, live_server, tmp_path, viewport):
     title = "Rebozo de la señal que se fue"
-    v = visit(locale="es-MX")
-    log_in(v, *ARTISAN_LOGIN, check=False)
-    open_studio_kept(v)
-    prepare_offline(v, tmp_path, title)
+    v = her_phone_with_a_draft(visit, tmp_path, title)
     cut, posts = [], []
 
     def cut_the_first_answer(route):
@@ -255,10 +258,7 @@ def test_with_no_studio_page_open_the_service_worker_sends_it_when_the_signal_re
     """Background Sync: the browser tells the worker the signal is back (here through DevTools, as the
     test cannot switch a real radio); the worker sends the draft by itself, no studio page open."""
     title = "Faja enviada con el teléfono guardado"
-    v = visit(locale="es-MX")
-    log_in(v, *ARTISAN_LOGIN, check=False)
-    open_studio_kept(v)
-    prepare_offline(v, tmp_path, title)
+    v = her_phone_with_a_draft(visit, tmp_path, title)
     v.page.close()
     v.page = v.context.new_page()  # only a blank tab: no studio page, no offline.js
     v.context.set_offline(False)
