@@ -116,3 +116,15 @@ def test_the_vendored_libraries_are_the_versions_package_json_pins():
         assert (REPO_ROOT / f"static/vendor/workbox/{module}.prod.js").exists()
     for licence in ("idb/LICENSE", "workbox/LICENSE"):
         assert (REPO_ROOT / "static/vendor" / licence).exists()
+
+
+def test_buyer_pages_load_nothing_of_the_offline_studio(client, people, garment, login):
+    """The queue, idb and the service worker are the studio's: a buyer's page never pays for them."""
+    garment(people.a)
+    login("rosa")
+    studio = client.get("/studio/").get_data(as_text=True)
+    assert "js/offline.js" in studio and "js/queue.js" in studio and "vendor/idb/umd.js" in studio
+    for path in ("/", "/products/", "/artisans/"):
+        page = client.get(path).get_data(as_text=True)
+        assert "offline.js" not in page and "queue.js" not in page and "/static/vendor/" not in page, path
+        assert "sw.js" not in page, path
