@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := storefront
 
-.PHONY: run test install install-dev migrate demo translations compile-translations node-tools bench fuzz lint clean
+.PHONY: run test install install-dev migrate demo translations compile-translations node-tools vendor bench fuzz lint clean
 
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 
@@ -37,6 +37,21 @@ node_modules/.package-lock.json: package-lock.json
 	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent; else echo "npm not found: browser tests will skip"; fi
 
 node-tools: node_modules/.package-lock.json
+
+# The studio's offline mode runs on two kept libraries, copied (built files + licence) into static/vendor/
+# and committed, so the app never needs Node: idb (IndexedDB with promises, for the page) and Workbox
+# (routing and caching strategies, for the service worker; its prod builds, never Google's CDN). Versions
+# are pinned exactly in package.json / package-lock.json; `make vendor` re-copies them from node_modules.
+WORKBOX_MODULES := workbox-core workbox-routing workbox-strategies
+vendor: node-tools
+	rm -rf static/vendor/idb static/vendor/workbox
+	mkdir -p static/vendor/idb static/vendor/workbox
+	cp node_modules/idb/build/umd.js node_modules/idb/LICENSE static/vendor/idb/
+	cp node_modules/workbox-sw/build/workbox-sw.js static/vendor/workbox/
+	cp node_modules/workbox-sw/LICENSE static/vendor/workbox/LICENSE
+	for m in $(WORKBOX_MODULES); do cp node_modules/$$m/build/$$m.prod.js static/vendor/workbox/; done
+	sed -i '/^\/\/# sourceMappingURL=/d' static/vendor/idb/umd.js static/vendor/workbox/*.js
+	node -e 'for (const p of ["idb", "workbox-sw", $(foreach m,$(WORKBOX_MODULES),"$(m)",)]) console.log(p, require("./node_modules/" + p + "/package.json").version)' > static/vendor/VERSIONS
 
 migrate: install compile-translations
 	$(BIN)/flask db upgrade

@@ -8,7 +8,8 @@ import sys
 import time
 import traceback
 
-BENCHES = ("catalog", "page_weight", "lighthouse", "images", "webhooks", "earnings", "impact", "load")
+BENCHES = ("catalog", "page_weight", "studio_weight", "lighthouse", "images", "webhooks", "earnings",
+           "impact", "load")
 
 
 def run(name):

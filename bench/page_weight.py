@@ -88,17 +88,26 @@ def main():
             else {1: _by_parsing(base, paths)}
     figures = {}
     for scale, results in by_scale.items():
-        for label, result in results.items():
-            verdict = "ok" if result["bytes"] <= BUDGET else "OVER BUDGET"
-            verdict = verdict if scale == 1 else "(for information)"
-            print(f"{label:14} {paths[label]:48} {result['bytes'] / 1024:7.1f} KB "
-                  f"in {result['requests']:2d} requests"
-                  f" ({result['third_party']} third-party) {verdict} [{method}, {scale} device px/px]")
-            figures[f"page_weight_kb {label}" + ("" if scale == 1 else f" @{scale}x")] = \
-                round(result["bytes"] / 1024, 1)
-            if "-v" in sys.argv:
-                for url, size in result.get("detail", []):
-                    print(f"    {size / 1024:6.1f} KB  {url[:90]}")
+        verdict = "{verdict}" if scale == 1 else "(for information)"
+        figures.update(report(
+            results, paths, "page_weight_kb" + ("" if scale == 1 else f" @{scale}x"),
+            lambda result, verdict=verdict, scale=scale:
+                f"({result['third_party']} third-party) {verdict} [{method}, {scale} device px/px]"))
+    return figures
+
+
+def report(results, paths, figure, note):
+    """Print one line per page (bytes, requests, `note(result)` with `{verdict}` against the budget), its
+    responses with -v; return the figures `make bench` tabulates, named `<figure> <label>`."""
+    figures = {}
+    for label, result in results.items():
+        verdict = "ok" if result["bytes"] <= BUDGET else "OVER BUDGET"
+        print(f"{label:14} {paths[label]:40} {result['bytes'] / 1024:7.1f} KB "
+              f"in {result['requests']:2d} requests " + note(result).format(verdict=verdict))
+        figures[f"{figure} {label}"] = round(result["bytes"] / 1024, 1)
+        if "-v" in sys.argv:
+            for url, size in result.get("detail", []):
+                print(f"    {size / 1024:6.1f} KB  {url[:100]}")
     return figures
 
 

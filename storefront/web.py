@@ -42,6 +42,7 @@ def content_security_policy():
     return "; ".join([
         "default-src 'self'",
         "script-src 'self'",
+        "worker-src 'self'",  # the studio's service worker (/studio/sw.js) and what it imports: ours only
         "style-src 'self'",
         "img-src 'self' data:",
         "font-src 'none'",

@@ -2,7 +2,8 @@
    Without this file the form posts the photos as a plain multipart upload. With it, each photo is
    downsized on the phone (canvas, longest side 2048 px), sent in 256 KB chunks with a progress bar,
    resumed from what the server has after a dropped connection, and replaced in the form by a
-   "pending photo" token, so saving the form sends no photo again. */
+   "pending photo" token, so saving the form sends no photo again. Without signal, the downsized photo is
+   handed to static/js/offline.js, which keeps it on the phone with the garment until the signal returns. */
 (function () {
   "use strict";
   var CHUNK = 256 * 1024, LONGEST = 2048, QUALITY = 0.85, RETRIES = 30;
@@ -95,6 +96,15 @@
     var files = Array.prototype.slice.call(input.files);
     if (!files.length) { return; }
     input.value = "";  // these photos travel by chunks, not again with the form
+    if (!navigator.onLine && window.TelarOffline) {
+      // No signal: downsized here all the same, then kept on the phone with the garment (static/js/offline.js).
+      files.reduce(function (previous, file) {
+        return previous.then(function () {
+          return downsize(file).then(function (blob) { window.TelarOffline.keepPhoto(blob, file.name); });
+        });
+      }, Promise.resolve());
+      return;
+    }
     progressArea.hidden = false;
     files.reduce(function (previous, file) {
       return previous.then(function () {

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("studio", __name__, url_prefix="/studio")
 
-from storefront.studio import routes, voice  # noqa: E402,F401
+from storefront.studio import offline, routes, voice  # noqa: E402,F401

@@ -140,6 +140,28 @@ def index():
                            selected_artisan=artisan_id)
 
 
+def _from_queue():
+    """Sent by the phone's offline queue (static/js/offline.js), which reads JSON, not a page."""
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _queue_refusal(messages):
+    """The queue shows these messages beside the draft and keeps it; it does not send it again."""
+    return jsonify(arrived=False, errors=[str(message) for message in messages]), 422
+
+
+def _queue_arrival(product, repeated):
+    """The queue removes the draft from the phone and links to the garment; `repeated` when an earlier
+    send (interrupted before its answer reached the phone) had already made it."""
+    return jsonify(arrived=True, repeated=repeated, id=product.id,
+                   url=url_for("studio.edit_garment", product_id=product.id)), 200 if repeated else 201
+
+
+def _form_messages(form, *more):
+    """Every message the form would show in red, in order, for the queue to show beside the draft."""
+    return [str(message) for errors in form.errors.values() for message in errors] + [m for m in more if m]
+
+
 @bp.route("/garments/new", methods=["GET", "POST"])
 @allow(*EVERYONE_LOGGED_IN)
 def new_garment():
@@ -150,6 +172,8 @@ def new_garment():
     recording, voice = _collect_voice()
     action = request.form.get("action", "draft")
     if not form.validate_on_submit() or photo_errors or voice["error"] or action == "calculate":
+        if _from_queue():
+            return _queue_refusal(_form_messages(form, *photo_errors, voice["error"]))
         return _render_form(form, pending=pending, photo_errors=photo_errors, voice=voice,
                             status=200 if action == "calculate" and not form.errors and not voice["error"]
                             else 422)
@@ -158,6 +182,8 @@ def new_garment():
     draft_key = _draft_key()
     repeated = garments.garment_of_draft(artisan_id, draft_key)
     if repeated is not None:  # this garment already arrived (a submit sent again): nothing new is made
+        if _from_queue():
+            return _queue_arrival(repeated, repeated=True)
         flash(_("This garment had already arrived; it is not added twice."), "info")
         return redirect(url_for("studio.index", artisan=artisan_id if current_user.is_staff else None,
                                 _anchor=f"garment-{repeated.id}"))
@@ -167,11 +193,15 @@ def new_garment():
                                           draft_key=draft_key)
     except garments.GarmentRejected as error:
         db.session.rollback()
+        if _from_queue():
+            return _queue_refusal([GARMENT_MESSAGES[error.code]()])
         return _render_form(form, pending=pending, photo_errors=[GARMENT_MESSAGES[error.code]()], status=422,
                             voice=voice)
     if recording is not None:
         stories.record_story(artisan_id, recording, request.form.get("voice_language", ""),
                              product_id=product.id)
+    if _from_queue():
+        return _queue_arrival(product, repeated=False)
     flash(_("Your garment is published.") if action == "publish" else _("Your garment is saved as a draft."),
           "info")
     return redirect(url_for("studio.index", artisan=artisan_id if current_user.is_staff else None,
