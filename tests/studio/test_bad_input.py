@@ -154,7 +154,7 @@ def test_a_failed_submit_keeps_her_accepted_photos_as_pending(app, client, peopl
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Product)) == 0
     kept = len(media_files())
-    assert kept == 5  # the accepted 800 px photo: private original + 320/640 in WebP and JPEG; no PDF
+    assert kept == 7  # the accepted 800 px photo: private original + 160/320/640 in WebP and JPEG; no PDF
     # She fixes the price and submits again without choosing the photo again.
     data = garment_data(client, price="500", story="Con flores",
                         pending=tokens[0], **{"pending_alt-0": "Blusa"})
