@@ -165,14 +165,20 @@ def _open_checkout(commission, part):
 
 
 def _refund_deposit(commission, why):
-    """Give back what is left of the deposit through Stripe, before any lock (keyed: a retry refunds once)."""
+    """Give back what is left of the deposit through Stripe, before any lock (keyed: a retry refunds once).
+
+    Returns what Stripe has refunded of the deposit so far. `why` rides in the refund's metadata: when
+    Stripe's charge.refunded overtakes this call, the webhook only counts the money and leaves the state
+    change to this door, which alone knows the reason and who asked.
+    """
+    before = commission.amount_refunded
     amount = actions.refundable_deposit(commission)
     if not amount:
-        return 0
+        return before
     refund = refund_payment(commission.deposit_payment_intent_id, amount,
                             key=f"telar-commission-{commission.id}-refund-{why}",
-                            metadata={"commission_id": str(commission.id), "part": "deposit"})
-    return int(refund.get("amount") or 0)
+                            metadata={"commission_id": str(commission.id), "part": "deposit", "why": why})
+    return before + int(refund.get("amount") or 0)
 
 
 @bp.route("/commissions/<token>/accept", methods=["POST"])
@@ -397,7 +403,8 @@ def coop_decision(commission_id):
         return redirect(url_for("commissions.coop_list"), 303)
     try:
         reason = actions.check_decision(commission, form.decision.data, form.reason.data)
-        refunded = _refund_deposit(commission, "unpaid-balance") if form.decision.data == "refund" else 0
+        refunded = (_refund_deposit(commission, "unpaid-balance") if form.decision.data == "refund"
+                    else commission.amount_refunded)
         actions.decide_unpaid_balance(commission, current_user, form.decision.data, reason, refunded)
         flash(_("Decision recorded."), "success")
     except CommissionRefused as refused:

@@ -45,7 +45,8 @@ ALLOWED = {
     C.EXPIRED: {C.IN_PROGRESS},
     C.IN_PROGRESS: {C.FINISHED, C.CANCELLED, C.NOT_FINISHED},
     C.FINISHED: {C.COMPLETED, C.NOT_FINISHED, C.SOLD_IN_SHOP, C.REFUNDED},
-    C.COMPLETED: set(), C.DECLINED: set(), C.CANCELLED: set(), C.NOT_FINISHED: set(),
+    # Paid in full, then deposit and balance both refunded (outside Telar, or the balance by staff).
+    C.COMPLETED: {C.REFUNDED}, C.DECLINED: set(), C.CANCELLED: set(), C.NOT_FINISHED: set(),
     C.SOLD_IN_SHOP: set(), C.REFUNDED: set(),
 }
 CLOSED = {C.COMPLETED, C.DECLINED, C.EXPIRED, C.CANCELLED, C.NOT_FINISHED, C.SOLD_IN_SHOP, C.REFUNDED}
@@ -251,15 +252,19 @@ def record_session(commission: Commission, part: str, session_id: str):
     db.session.commit()
 
 
-def deposit_paid(commission_id: int, session: dict, source="webhook") -> str:
-    """The deposit is in: work may start, and her advance is owed to her at once (committed, idempotent)."""
+def deposit_paid(commission_id: int, session: dict, source="webhook", announce=True) -> str:
+    """The deposit is in: work may start, and her advance is owed to her at once (committed, idempotent).
+
+    `announce=False` when a refund of it overtook the payment's own webhook: the payment is recorded so
+    the refund can follow it, without telling anyone that work starts."""
     commission = lock(commission_id)
-    outcome = _record_deposit(commission, session, source) if commission is not None else "unknown_commission"
+    outcome = (_record_deposit(commission, session, source, announce) if commission is not None
+               else "unknown_commission")
     db.session.commit()
     return outcome
 
 
-def _record_deposit(commission, session, source):
+def _record_deposit(commission, session, source, announce=True):
     if commission.deposit_paid_at is not None:
         return "already_paid"
     if session.get("payment_status") != "paid":
@@ -277,6 +282,8 @@ def _record_deposit(commission, session, source):
     commission.deposit_paid_at = now_utc()
     transition(commission, C.IN_PROGRESS, note=source)
     ledger.credit_advance(commission)
+    if not announce:
+        return "deposit_paid"
     with force_locale(commission.locale):
         _buyer_mail(commission, "commission_deposit_paid",
                     _("Deposit received: %(name)s starts your garment", name=commission.artisan.display_name))
@@ -415,23 +422,37 @@ def check_buyer_may_cancel(commission: Commission):
         raise CommissionRefused("work_started")
 
 
-def cancel_by_buyer(commission: Commission, refunded: int) -> Commission:
-    """The buyer cancels before work starts: `refunded` (minor units) was given back by the door; the
-    advance is settled by the cooperative's policy (reversed against her future earnings, or written off
-    with a reason)."""
+def _count_refunded(commission, refunded_total: int):
+    """What Stripe says was refunded of the deposit so far (a running total, never added twice: the
+    webhook and the door that asked for the refund may each report it, in either order)."""
+    commission.amount_refunded = max(commission.amount_refunded, refunded_total or 0)
+
+
+def _settle_advance_by_policy(commission, reason: str):
+    """The advance of a commission the buyer got her deposit back for: reversed against her future
+    earnings, or written off with `reason`, as the cooperative's settings say (not committed)."""
+    policy = get_settings().advance_cancellation_policy
+    if commission.deposit_paid_at is not None:
+        ledger.settle_advance(commission, keep=policy == "write_off", reason=reason)
+        commission.decision_reason = commission.decision_reason or f"advance: {policy}"
+    return policy
+
+
+def cancel_by_buyer(commission: Commission, refunded_total: int) -> Commission:
+    """The buyer cancels before work starts: `refunded_total` (minor units) of the deposit was given back
+    by the door; the advance is settled by the cooperative's policy (reversed against her future
+    earnings, or written off with a reason)."""
     check_buyer_may_cancel(commission)
     commission = lock(commission.id)
     if commission.status not in (C.ACCEPTED.value, C.IN_PROGRESS.value):
         raise CommissionRefused("not_allowed", current=commission.status)
-    commission.amount_refunded += refunded
-    policy = get_settings().advance_cancellation_policy
-    if commission.deposit_paid_at is not None:
-        with force_locale("es"):
-            reason = _("Written off by the cooperative: the buyer cancelled commission %(number)s "
-                       "before work started.", number=commission.id)
-        ledger.settle_advance(commission, keep=policy == "write_off", reason=reason)
-        commission.decision_reason = f"advance: {policy}"
-    transition(commission, C.CANCELLED, note=f"buyer cancelled; refunded {refunded}; advance {policy}")
+    _count_refunded(commission, refunded_total)
+    with force_locale("es"):
+        reason = _("Written off by the cooperative: the buyer cancelled commission %(number)s "
+                   "before work started.", number=commission.id)
+    policy = _settle_advance_by_policy(commission, reason)
+    transition(commission, C.CANCELLED,
+               note=f"buyer cancelled; refunded {commission.amount_refunded}; advance {policy}")
     with force_locale(commission.locale):
         _buyer_mail(commission, "commission_closed", _("Your commission is cancelled"))
     db.session.commit()
@@ -445,13 +466,13 @@ def check_reason(reason: str) -> str:
     return reason
 
 
-def cannot_finish(commission: Commission, actor, reason: str, refunded: int) -> Commission:
+def cannot_finish(commission: Commission, actor, reason: str, refunded_total: int) -> Commission:
     """She cannot finish: the buyer was refunded in full by the door; her advance is kept as an
     adjustment carrying the reason."""
     reason = check_reason(reason)
     commission = lock(commission.id)
     transition(commission, C.NOT_FINISHED, actor=actor, note=reason)
-    commission.amount_refunded += refunded
+    _count_refunded(commission, refunded_total)
     commission.decision_reason, commission.decided_by_id = reason, actor.id
     ledger.settle_advance(commission, keep=True, reason=reason, actor=actor)
     with force_locale(commission.locale):
@@ -477,13 +498,13 @@ def check_decision(commission: Commission, decision: str, reason: str, now=None)
 
 
 def decide_unpaid_balance(commission: Commission, actor, decision: str, reason: str,
-                          refunded: int = 0, now=None) -> Commission:
+                          refunded_total: int = 0, now=None) -> Commission:
     """The balance was never paid: sell the garment in the shop keeping the deposit, or refund the deposit
     (the door did, `refunded`) and sell it anyway. A recorded decision, once the settings' days passed."""
     reason = check_decision(commission, decision, reason, now)
     commission = lock(commission.id)
     transition(commission, C.SOLD_IN_SHOP if decision == "sell" else C.REFUNDED, actor=actor, note=reason)
-    commission.amount_refunded += refunded
+    _count_refunded(commission, refunded_total)
     commission.decision_reason, commission.decided_by_id = f"{decision}: {reason}", actor.id
     if decision == "refund":
         ledger.settle_advance(commission, keep=get_settings().advance_cancellation_policy == "write_off",
@@ -496,3 +517,110 @@ def decide_unpaid_balance(commission: Commission, actor, decision: str, reason: 
         lifecycle.expire(commission.order_id, f"commission {commission.id}: balance unpaid, {decision}")
     db.session.commit()
     return commission
+
+
+# -- refunds Stripe reports (the dashboard, or a door's own refund arriving first) -----------------------
+
+TELAR_REFUND = "why"   # metadata a Telar door writes on the refunds it asks for (commissions.routes)
+
+
+def deposit_refunds(commission_id: int, refunds: list, source: str = "webhook") -> str:
+    """Stripe says the deposit's charge was refunded; `refunds` is every succeeded refund of that charge
+    (lifecycle RefundFacts, oldest first). Replayed or reordered events change nothing: the refunded
+    total is Stripe's own, set (never added) on the commission (committed).
+
+    A refund a Telar door asked for (its metadata says why) is only counted: that door changes the state,
+    with the reason and the person it alone knows. A refund made outside Telar (the Stripe dashboard) goes
+    through the same moves as the doors: the whole deposit back before the balance cancels the commission
+    (once finished: refunds it, its balance checkout expired), her advance settled by the cooperative's
+    policy, as when the buyer cancels; once the balance is paid too, the advance is settled when the
+    balance order is refunded as well. Part of a deposit is counted and sent to staff, never guessed at.
+    """
+    commission = lock(commission_id)
+    if commission is None:
+        db.session.commit()
+        return "unknown_commission"
+    if commission.deposit_paid_at is None:
+        audit("commission.needs_review", "commission", commission.id, artisan_id=commission.artisan_id,
+              note=f"{source}: deposit refunded but never recorded as paid")
+        db.session.commit()
+        return "needs_review"
+    before = commission.amount_refunded
+    _count_refunded(commission, sum(refund.amount for refund in refunds))
+    if commission.amount_refunded != before:
+        audit("commission.deposit_refunded", "commission", commission.id, artisan_id=commission.artisan_id,
+              note=f"{source}: {commission.amount_refunded} of {commission.deposit_amount} "
+                   f"{commission.currency} refunded")
+    if any(TELAR_REFUND in (refund.metadata or {}) for refund in refunds):
+        outcome = "refund_counted" if commission.amount_refunded != before else "duplicate"
+    else:
+        outcome = _refunded_outside(commission, source)
+    db.session.commit()
+    return outcome
+
+
+def _refunded_outside(commission, source):
+    """The moves a deposit refunded outside Telar calls for (not committed; see `deposit_refunds`)."""
+    fully = commission.amount_refunded >= commission.deposit_amount
+    status = C(commission.status)
+    if status == C.COMPLETED:
+        return _settle_whole_refund(commission, source) or _refund_for_staff(commission, source)
+    if status in CLOSED:
+        return "already_closed"
+    if not fully or status not in (C.IN_PROGRESS, C.FINISHED):
+        return _refund_for_staff(commission, source)
+    with force_locale("es"):
+        reason = _("Written off by the cooperative: the deposit of commission %(number)s was refunded "
+                   "outside Telar.", number=commission.id)
+    policy = _settle_advance_by_policy(commission, reason)
+    wanted = C.CANCELLED if status == C.IN_PROGRESS else C.REFUNDED
+    transition(commission, wanted, note=f"{source}: deposit refunded outside Telar; advance {policy}")
+    with force_locale(commission.locale):
+        _buyer_mail(commission, "commission_closed", _("Your commission is cancelled"))
+    with force_locale("es"):
+        _coop_mail(commission, _("Deposit of commission %(number)s refunded outside Telar",
+                                 number=commission.id), f"refunded:{commission.amount_refunded}")
+    order = db.session.get(Order, commission.order_id) if commission.order_id is not None else None
+    if order is not None and order.status == "pending":
+        # Its balance checkout must not be paid any more; the lifecycle expires it (and commits all this).
+        lifecycle.expire(order.id, f"commission {commission.id}: deposit refunded outside Telar")
+    return wanted.value
+
+
+def _refund_for_staff(commission, source):
+    """A refund that is not the whole of anything: counted, and the cooperative asked to look."""
+    audit("commission.needs_review", "commission", commission.id, artisan_id=commission.artisan_id,
+          note=f"{source}: {commission.amount_refunded} of the deposit refunded while {commission.status}")
+    with force_locale("es"):
+        _coop_mail(commission, _("Deposit of commission %(number)s refunded outside Telar",
+                                 number=commission.id), f"refunded:{commission.amount_refunded}")
+    return "needs_review"
+
+
+def _settle_whole_refund(commission, source):
+    """Paid in full, then deposit AND balance given back: her advance settled by the cooperative's policy
+    (the lifecycle already took back the rest of her share with the balance order's refund)."""
+    order = db.session.get(Order, commission.order_id) if commission.order_id is not None else None
+    if (commission.status != C.COMPLETED.value or order is None
+            or commission.amount_refunded < commission.deposit_amount
+            or order.amount_refunded < order.total_amount):
+        return None
+    with force_locale("es"):
+        reason = _("Written off by the cooperative: commission %(number)s was refunded in full.",
+                   number=commission.id)
+    policy = _settle_advance_by_policy(commission, reason)
+    transition(commission, C.REFUNDED, note=f"{source}: deposit and balance refunded; advance {policy}")
+    with force_locale("es"):
+        _coop_mail(commission, _("Commission %(number)s refunded in full", number=commission.id),
+                   "refunded_in_full")
+    return C.REFUNDED.value
+
+
+def balance_refunded(commission_id: int, source: str = "webhook") -> str:
+    """After the lifecycle applied a refund of the balance order (which took back the rest of her share):
+    if the deposit was refunded too, the whole commission is refunded and her advance settled
+    (committed, idempotent)."""
+    commission = lock(commission_id)
+    outcome = (_settle_whole_refund(commission, source) if commission is not None else None) or "unchanged"
+    db.session.commit()
+    return outcome
