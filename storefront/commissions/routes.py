@@ -19,6 +19,7 @@ from storefront.commissions.forms import (ArtisanSettingsForm, DecisionForm, Pro
 from storefront.cooperative import get_settings
 from storefront.extensions import db
 from storefront.i18n import current_currency, current_locale
+from storefront.media import audio
 from storefront.media.pipeline import ImageRejected, derivative_widths, rejection_message
 from storefront.media.urls import image_src
 from storefront.models import Artisan, Commission, Product, now_utc
@@ -43,7 +44,7 @@ REFUSALS = {
                                      percent=d.get("minimum", 5000) // 100),
     "price_below_fair": lambda d: _("That price is below the fair price for your hours and materials."),
     "quote_out_of_range": lambda d: _("Check the hours, weeks and materials."),
-    "note_or_photo_required": lambda d: _("Write a note or add a photo."),
+    "note_or_photo_required": lambda d: _("Write a note, or add a photo or a voice note."),
     "not_in_progress": lambda d: _("This commission is not in progress."),
     "work_started": lambda d: _("Work has already started: write to the cooperative to cancel."),
     "reason_required": lambda d: _("Write the reason."),
@@ -86,6 +87,12 @@ def _by_token(token):
 def _photo_bytes(field_name):
     upload = request.files.get(field_name)
     return upload.read() if upload and upload.filename else None
+
+
+def _voice_bytes():
+    """Her recording, read at most one byte past the cap (the audio checks refuse it whole)."""
+    upload = request.files.get("voice")
+    return upload.read(audio.MAX_AUDIO_BYTES_PLUS_ONE) if upload and upload.filename else None
 
 
 @bp.route("/artisans/<slug>/commission", methods=["GET", "POST"])
@@ -326,6 +333,9 @@ def _studio_action(commission_id, do, done_message):
     except ImageRejected as rejected:
         db.session.rollback()
         flash(rejection_message(rejected.code), "error")
+    except audio.AudioRejected as rejected:
+        db.session.rollback()
+        flash(audio.rejection_message(rejected.code), "error")
     except (StripeError, PaymentsNotConfigured):
         db.session.rollback()
         flash(REFUSALS["payments_unavailable"]({}), "error")
@@ -344,7 +354,7 @@ def studio_decline(commission_id):
 @allow(*EVERYONE_LOGGED_IN)
 def studio_progress(commission_id):
     return _studio_action(commission_id, lambda c: actions.post_progress(
-        c, current_user, request.form.get("note", ""), _photo_bytes("photo")),
+        c, current_user, request.form.get("note", ""), _photo_bytes("photo"), _voice_bytes()),
         _("Posted. The buyer was told."))
 
 

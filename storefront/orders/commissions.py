@@ -27,7 +27,8 @@ from storefront.accounts.services import audit
 from storefront.cooperative import fee_policy, get_settings
 from storefront.earnings import ledger
 from storefront.extensions import db
-from storefront.media.pipeline import store_image
+from storefront.media import audio
+from storefront.media.pipeline import ImageRejected, store_image
 from storefront.mail import queue_email
 from storefront.models import (Artisan, Commission, CommissionPost, CommissionStatus, OPEN_STATUSES, Order,
                                OrderLine, Product, ProductStatus, ProductTranslation, now_utc)
@@ -35,6 +36,7 @@ from storefront.formatting import money_formatter
 from storefront.money import BUYER_CURRENCIES, commission_terms, suggested_price
 from storefront.orders import lifecycle
 from storefront.pricing import price_in
+from storefront.voice.stories import remove_unused_files
 
 C = CommissionStatus
 ALLOWED = {
@@ -107,9 +109,9 @@ def commission_url(commission) -> str:
     return f"{base}{path}" if base else path
 
 
-def _buyer_mail(commission, template, subject, key=None):
+def _buyer_mail(commission, template, subject, key=None, **context):
     queue_email(commission.buyer_email, subject, template, commission.locale,
-                key=f"commission:{commission.id}:{key or template}", commission=commission,
+                key=f"commission:{commission.id}:{key or template}", commission=commission, **context,
                 url=commission_url(commission),
                 money=lambda amount, currency: money_formatter(currency, commission.locale)(amount))
 
@@ -293,26 +295,44 @@ def _record_deposit(commission, session, source, announce=True):
     return "deposit_paid"
 
 
-def post_progress(commission: Commission, actor, note: str, photo: bytes = None) -> CommissionPost:
-    """A dated photo or note from her; the buyer sees it on her page and is emailed."""
+def post_progress(commission: Commission, actor, note: str, photo: bytes = None,
+                  voice: bytes = None) -> CommissionPost:
+    """A dated photo, voice note or written note from her; the buyer sees it on her page and is emailed.
+
+    The recording goes through the voice stories' checks (storefront.media.audio: a real recording of
+    1 s to 3 min, at most 12 MB, transcoded to Opus with every tag left behind) and the photo through the
+    image pipeline, both before the row is locked; a refused one raises (AudioRejected, ImageRejected)
+    with no file kept and nothing written.
+    """
     note = _clean(note)
-    if not note and not photo:
+    if not note and not photo and not voice:
         raise CommissionRefused("note_or_photo_required")
-    stored = store_image(photo) if photo else None
+    if commission.status != C.IN_PROGRESS.value:   # before any transcoding; checked again under the lock
+        raise CommissionRefused("not_in_progress")
+    recording = audio.store_audio(voice) if voice else None
+    try:
+        stored = store_image(photo) if photo else None
+    except ImageRejected:
+        if recording is not None:
+            remove_unused_files({recording.content_hash})
+        raise
     commission = lock(commission.id)
     if commission.status != C.IN_PROGRESS.value:
         raise CommissionRefused("not_in_progress")
     post = CommissionPost(commission_id=commission.id, author_id=actor.id, note=note,
                           photo_hash=stored.content_hash if stored else None,
                           photo_path=stored.original_path if stored else None,
-                          photo_width=stored.width if stored else None)
+                          photo_width=stored.width if stored else None,
+                          voice_hash=recording.content_hash if recording else None,
+                          voice_duration_ms=recording.duration_ms if recording else None)
     db.session.add(post)
     db.session.flush()
-    audit("commission.progress", "commission", commission.id, artisan_id=commission.artisan_id, actor=actor)
+    audit("commission.progress", "commission", commission.id, artisan_id=commission.artisan_id, actor=actor,
+          changes={"seconds": [None, recording.duration_ms // 1000]} if recording else None)
     with force_locale(commission.locale):
         _buyer_mail(commission, "commission_progress",
                     _("News from %(name)s about your garment", name=commission.artisan.display_name),
-                    key=f"progress:{post.id}")
+                    key=f"progress:{post.id}", post=post)
     db.session.commit()
     return post
 
