@@ -8,6 +8,8 @@ unpaid balance decided).
     open_balance_order(commission)                              a pending order: lifecycle.start_checkout
     balance_paid(commission_id, order_id, facts, source)        her share's rest; lifecycle.record_payment
     cancel_by_buyer / cannot_finish / decide_unpaid_balance     deposit refunded (the door asked Stripe first)
+    deposit_refunds / balance_refunded                          refunds Stripe reports (dashboard included)
+    expire_quote / flag_unpaid_balance / sweep                  `flask commissions sweep`, from cron
 
 Every status change goes through `transition` (allowed moves only, audited); emails are queued in the
 same transaction through the durable outbox (`queue_email`, keyed, so a replay queues nothing). The
@@ -35,6 +37,7 @@ from storefront.models import (Artisan, Commission, CommissionPost, CommissionSt
 from storefront.formatting import money_formatter
 from storefront.money import BUYER_CURRENCIES, commission_terms, suggested_price
 from storefront.orders import lifecycle
+from storefront.orders.holds import SESSION_MINUTES
 from storefront.pricing import price_in
 from storefront.voice.stories import remove_unused_files
 
@@ -644,3 +647,89 @@ def balance_refunded(commission_id: int, source: str = "webhook") -> str:
     outcome = (_settle_whole_refund(commission, source) if commission is not None else None) or "unchanged"
     db.session.commit()
     return outcome
+
+
+# -- the periodic sweep (`flask commissions sweep`, from cron beside `holds sweep`) ----------------------
+
+def _artisan_mail(commission, subject_text, key):
+    """A note for her: to her login's email in her language, else to the cooperative, whose coordinator
+    tells her (most artisans have no email)."""
+    user = commission.artisan.user
+    to, locale = (user.email, user.locale or "es") if user is not None and user.email else \
+        (current_app.config["COOPERATIVE_EMAIL"], "es")
+    with force_locale(locale):
+        subject = subject_text()
+    queue_email(to, subject, "commission_notice", locale, key=f"commission:{commission.id}:artisan:{key}",
+                commission=commission,
+                money=lambda amount, currency: money_formatter(currency, locale, buyer=False)(amount))
+
+
+def expire_quote(commission_id: int, now=None, source="commissions sweep") -> str:
+    """A quote past its expiry with no deposit: expired; the buyer and the artisan are told (committed).
+
+    A quote the buyer accepted whose deposit never came expires too, once any Checkout Session she could
+    have opened is over (SESSION_MINUTES after expiry); a deposit landing later is still taken
+    (EXPIRED -> IN_PROGRESS). Idempotent: a second run finds nothing to do.
+    """
+    now = now or now_utc()
+    commission = lock(commission_id)
+    due = commission is not None and commission.quote_expires_at is not None and (
+        (commission.status == C.QUOTED.value and commission.quote_expires_at <= now)
+        or (commission.status == C.ACCEPTED.value and commission.deposit_paid_at is None
+            and commission.quote_expires_at + timedelta(minutes=SESSION_MINUTES) <= now))
+    if not due:
+        db.session.commit()
+        return "kept"
+    transition(commission, C.EXPIRED, note=f"{source}: quote expired")
+    with force_locale(commission.locale):
+        _buyer_mail(commission, "commission_expired", _("The quote from %(name)s has expired",
+                                                        name=commission.artisan.display_name))
+    _artisan_mail(commission, lambda: _("The quote for commission %(number)s expired without a deposit",
+                                        number=commission.id), "expired")
+    db.session.commit()
+    return "expired"
+
+
+def flag_unpaid_balance(commission_id: int, now=None, source="commissions sweep") -> str:
+    """The balance link went out the settings' days ago and nobody paid: the cooperative is told once that
+    it may now decide (sell in the shop, or refund the deposit); nothing is decided here (committed)."""
+    now = now or now_utc()
+    commission = lock(commission_id)
+    if commission is None or commission.balance_flagged_at is not None or not balance_overdue(commission, now):
+        db.session.commit()
+        return "kept"
+    commission.balance_flagged_at = now
+    audit("commission.balance_overdue", "commission", commission.id, artisan_id=commission.artisan_id,
+          note=source)
+    with force_locale("es"):
+        _coop_mail(commission, _("Balance of commission %(number)s unpaid for %(days)d days: decide",
+                                 number=commission.id, days=get_settings().balance_decision_days),
+                   "balance_overdue")
+    db.session.commit()
+    return "flagged"
+
+
+def sweep(now=None) -> dict:
+    """Expire quotes past their date, flag balances unpaid past the settings' days, and settle any
+    commission whose deposit and balance were both refunded but not settled yet (a crash between the
+    balance order's refund and the commission's step). Each row in its own transaction; counts."""
+    now = now or now_utc()
+    summary = {"expired": 0, "flagged": 0, "refunded": 0}
+    quotes = db.session.scalars(select(Commission.id).where(
+        Commission.status.in_((C.QUOTED.value, C.ACCEPTED.value)), Commission.deposit_paid_at.is_(None),
+        Commission.quote_expires_at <= now).order_by(Commission.id)).all()
+    for commission_id in quotes:
+        summary["expired"] += expire_quote(commission_id, now) == "expired"
+    cutoff = now - timedelta(days=get_settings().balance_decision_days)
+    unpaid = db.session.scalars(select(Commission.id).where(
+        Commission.status == C.FINISHED.value, Commission.balance_flagged_at.is_(None),
+        Commission.finished_at <= cutoff).order_by(Commission.id)).all()
+    for commission_id in unpaid:
+        summary["flagged"] += flag_unpaid_balance(commission_id, now) == "flagged"
+    refunded = db.session.scalars(select(Commission.id).join(Order, Order.id == Commission.order_id).where(
+        Commission.status == C.COMPLETED.value, Order.status == "refunded",
+        Commission.amount_refunded >= Commission.deposit_amount).order_by(Commission.id)).all()
+    for commission_id in refunded:
+        summary["refunded"] += balance_refunded(commission_id, "commissions sweep") == C.REFUNDED.value
+    db.session.commit()
+    return summary
