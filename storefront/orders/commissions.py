@@ -695,7 +695,8 @@ def flag_unpaid_balance(commission_id: int, now=None, source="commissions sweep"
     it may now decide (sell in the shop, or refund the deposit); nothing is decided here (committed)."""
     now = now or now_utc()
     commission = lock(commission_id)
-    if commission is None or commission.balance_flagged_at is not None or not balance_overdue(commission, now):
+    if (commission is None or commission.balance_flagged_at is not None
+            or not balance_overdue(commission, now)):
         db.session.commit()
         return "kept"
     commission.balance_flagged_at = now

@@ -169,4 +169,5 @@ def test_deposit_refunded_outside_once_finished_expires_the_balance_checkout(liv
     commission = current(commission_id)
     assert commission.status == "refunded"
     assert db.session.get(Order, commission.order_id).status == "expired"
-    assert ledger(commission_id) == [("advance", commission.advance_mxn), ("advance", -commission.advance_mxn)]
+    advance = commission.advance_mxn
+    assert ledger(commission_id) == [("advance", advance), ("advance", -advance)]

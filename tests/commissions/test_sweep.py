@@ -12,7 +12,8 @@ from storefront.orders import commissions
 
 def quoted(weaver, **quote):
     artisan = db.session.get(Artisan, weaver.artisan_id)
-    commission = commissions.request_commission(artisan, "M", "indigo", "", "ada@example.com", "DE", "en", "EUR")
+    commission = commissions.request_commission(artisan, "M", "indigo", "", "ada@example.com", "DE", "en",
+                                                "EUR")
     coord = db.session.scalar(select(User).where(User.username == "coord"))
     return commissions.send_quote(commission, coord, 60_000, 40, 6_000, 6, 5000, **quote)
 

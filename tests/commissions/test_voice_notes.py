@@ -24,7 +24,8 @@ def post_voice(live, browser, commission_id, recording, note="", name="nota.m4a"
 
 def posts(commission_id):
     db.session.rollback()
-    return db.session.scalars(select(CommissionPost).where(CommissionPost.commission_id == commission_id)).all()
+    return db.session.scalars(select(CommissionPost)
+                              .where(CommissionPost.commission_id == commission_id)).all()
 
 
 def stored_recordings():
@@ -46,8 +47,8 @@ def test_her_voice_note_reaches_the_buyer_stripped_and_emailed(live, weaver):
     assert buyer.get(f"{live.base_url}/media/audio/{post.voice_hash}.webm").headers["Content-Type"] \
         == "audio/webm"
     db.session.rollback()
-    mail = db.session.scalar(select(OutboxEmail).where(OutboxEmail.key == f"commission:{commission_id}:"
-                                                                           f"progress:{post.id}"))
+    key = f"commission:{commission_id}:progress:{post.id}"
+    mail = db.session.scalar(select(OutboxEmail).where(OutboxEmail.key == key))
     assert mail.recipient == "ada@example.com" and "voice note" in mail.message
 
     # Another buyer's page (another commission of hers) does not carry it.
@@ -112,5 +113,6 @@ def test_a_voice_note_only_while_she_is_making_it(live, weaver):
     maria = login(live, weaver.slug)
     before = stored_recordings()
     response = post_voice(live, maria, commission_id, wav(1.5))
-    assert "This commission is not in progress" in maria.get(live.base_url + response.headers["Location"]).text
+    page = maria.get(live.base_url + response.headers["Location"]).text
+    assert "This commission is not in progress" in page
     assert posts(commission_id) == [] and stored_recordings() == before
