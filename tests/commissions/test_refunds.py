@@ -67,7 +67,8 @@ def test_part_of_the_deposit_goes_to_staff_then_the_rest_cancels(live, weaver):
     commission = current(commission_id)
     assert (commission.status, commission.amount_refunded) == ("in_progress", 1000)
     assert ledger(commission_id) == [("advance", advance)]      # not guessed at: staff decide
-    assert any("refunded outside Telar" in m.subject for m in mails("commission_notice"))
+    notices = {m.key: m.subject for m in mails("commission_notice")}    # to the cooperative, in Spanish
+    assert "fuera de Telar" in notices[f"commission:{commission_id}:notice:refunded:1000"]
     refund_outside(live, intent)                                # the rest
     commission = current(commission_id)
     assert (commission.status, commission.amount_refunded) == ("cancelled", deposit)
