@@ -1,5 +1,6 @@
 """`flask commissions sweep`: quotes expire by themselves (buyer and artisan emailed), balances unpaid past
 the cooperative's days are flagged once for its decision; running it again changes nothing."""
+import re
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -8,6 +9,7 @@ from storefront.cooperative import get_settings
 from storefront.extensions import db
 from storefront.models import Artisan, AuditEntry, Commission, OutboxEmail, User, now_utc
 from storefront.orders import commissions
+from tests.factories import PASSWORD
 
 
 def quoted(weaver, **quote):
@@ -86,3 +88,26 @@ def test_a_balance_unpaid_past_the_days_is_flagged_once_for_the_cooperative(app,
         assert len(mails("commission_notice", f"{commission.id}:notice:balance_overdue")) == 1
         assert db.session.scalar(select(func.count(AuditEntry.id)).where(
             AuditEntry.action == "commission.balance_overdue")) == 1
+
+
+def test_the_cooperative_sees_overdue_balances_first(app, client, auth, weaver):
+    """Commissions by state, overdue ones first: a balance unpaid past the days heads the list even
+    though it is the oldest, and carries the decision form; one still within its days does not."""
+    with app.app_context():
+        days = get_settings().balance_decision_days
+        overdue, recent = quoted(weaver), quoted(weaver)
+        overdue.status, overdue.finished_at = "finished", now_utc() - timedelta(days=days + 1)
+        recent.status, recent.finished_at = "finished", now_utc() - timedelta(days=1)
+        artisan = db.session.get(Artisan, weaver.artisan_id)
+        artisan.commission_cap = 5
+        db.session.commit()
+        waiting = commissions.request_commission(artisan, "S", "red", "", "bo@example.com", "FR", "fr", "EUR")
+        ids = overdue.id, recent.id, waiting.id
+    auth.login("coord", PASSWORD)
+    page = client.get("/coop/commissions?lang=en").get_data(as_text=True)
+    row = r'<tr data-status="(\w+)"( class="overdue")?>\s*<td><a href="/studio/commissions/(\d+)"'
+    rows = re.findall(row, page)
+    assert [int(row[2]) for row in rows][0] == ids[0] and rows[0][1]        # the overdue one, first
+    assert {int(row[2]) for row in rows} == set(ids)
+    assert [row[1] for row in rows[1:]] == ["", ""]                           # nothing else is overdue
+    assert page.count('name="decision"') == 2                                 # sell / refund, on it alone
