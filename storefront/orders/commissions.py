@@ -574,8 +574,10 @@ def deposit_refunds(commission_id: int, refunds: list, source: str = "webhook") 
         audit("commission.deposit_refunded", "commission", commission.id, artisan_id=commission.artisan_id,
               note=f"{source}: {commission.amount_refunded} of {commission.deposit_amount} "
                    f"{commission.currency} refunded")
-    if any(TELAR_REFUND in (refund.metadata or {}) for refund in refunds):
-        outcome = "refund_counted" if commission.amount_refunded != before else "duplicate"
+    if commission.amount_refunded == before:
+        outcome = "duplicate"     # a replay, or an event whose refunds were all counted already
+    elif any(TELAR_REFUND in (refund.metadata or {}) for refund in refunds):
+        outcome = "refund_counted"
     else:
         outcome = _refunded_outside(commission, source)
     db.session.commit()

@@ -53,7 +53,7 @@ def test_deposit_refunded_in_the_dashboard_cancels_and_settles_her_advance(live,
     assert ledger(commission_id) == expected
     assert len(mails("commission_closed")) == 1
     # Replayed (new ids) and as refund events: nothing moves, nobody is emailed again.
-    assert set(replay_refund_events(live)) == {"already_closed"}
+    assert set(replay_refund_events(live)) == {"duplicate"}
     assert ledger(commission_id) == expected and len(mails("commission_closed")) == 1
     assert current(commission_id).amount_refunded == commission.deposit_amount
 
