@@ -172,3 +172,21 @@ def test_deposit_refunded_outside_once_finished_expires_the_balance_checkout(liv
     assert db.session.get(Order, commission.order_id).status == "expired"
     advance = commission.advance_mxn
     assert ledger(commission_id) == [("advance", advance), ("advance", -advance)]
+
+
+def test_reconcile_records_a_deposit_whose_webhook_was_lost(live, weaver, runner):
+    buyer, commission_id, token = request_one(live, weaver)
+    quote(live, login(live, weaver.slug), commission_id)
+    live.emulator.control("webhooks", deliver="0")
+    page = f"{live.base_url}/commissions/{token}"
+    started = buyer.post(f"{page}/accept", data={"csrf_token": csrf(buyer, page),
+                                                 "specification_understood": "yes"}, allow_redirects=False)
+    assert live.pay(buyer, started.headers["Location"], country="DE").status_code == 303  # tab closed
+    assert current(commission_id).status == "accepted"
+    result = runner.invoke(args=["stripe", "reconcile"])
+    assert result.exit_code == 0 and "paid: 1" in result.output, result.output
+    commission = current(commission_id)
+    assert commission.status == "in_progress"
+    assert ledger(commission_id) == [("advance", commission.advance_mxn)]
+    assert "paid: 0" in runner.invoke(args=["stripe", "reconcile"]).output
+    assert len(ledger(commission_id)) == 1
