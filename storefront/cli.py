@@ -8,7 +8,8 @@ from flask.cli import with_appcontext
 
 from storefront.config import REPO_ROOT
 
-DOMAINS = ("accounts", "catalog", "studio", "checkout", "payments", "orders", "earnings", "media")
+DOMAINS = ("accounts", "catalog", "studio", "checkout", "payments", "orders", "earnings", "media",
+           "commissions")
 
 
 @click.group()

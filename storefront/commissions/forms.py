@@ -47,6 +47,7 @@ class ProgressForm(FlaskForm):
     note = TextAreaField(_l("What you did"), validators=[
         Length(max=2000, message=_l("Use at most 2,000 letters."))])
     photo = FileField(_l("Photo"))
+    voice = FileField(_l("A voice note"))
 
 
 class ReasonForm(FlaskForm):

@@ -19,6 +19,7 @@ from storefront.commissions.forms import (ArtisanSettingsForm, DecisionForm, Pro
 from storefront.cooperative import get_settings
 from storefront.extensions import db
 from storefront.i18n import current_currency, current_locale
+from storefront.media import audio
 from storefront.media.pipeline import ImageRejected, derivative_widths, rejection_message
 from storefront.media.urls import image_src
 from storefront.models import Artisan, Commission, Product, now_utc
@@ -43,7 +44,7 @@ REFUSALS = {
                                      percent=d.get("minimum", 5000) // 100),
     "price_below_fair": lambda d: _("That price is below the fair price for your hours and materials."),
     "quote_out_of_range": lambda d: _("Check the hours, weeks and materials."),
-    "note_or_photo_required": lambda d: _("Write a note or add a photo."),
+    "note_or_photo_required": lambda d: _("Write a note, or add a photo or a voice note."),
     "not_in_progress": lambda d: _("This commission is not in progress."),
     "work_started": lambda d: _("Work has already started: write to the cooperative to cancel."),
     "reason_required": lambda d: _("Write the reason."),
@@ -86,6 +87,12 @@ def _by_token(token):
 def _photo_bytes(field_name):
     upload = request.files.get(field_name)
     return upload.read() if upload and upload.filename else None
+
+
+def _voice_bytes():
+    """Her recording, read at most one byte past the cap (the audio checks refuse it whole)."""
+    upload = request.files.get("voice")
+    return upload.read(audio.MAX_AUDIO_BYTES_PLUS_ONE) if upload and upload.filename else None
 
 
 @bp.route("/artisans/<slug>/commission", methods=["GET", "POST"])
@@ -165,14 +172,20 @@ def _open_checkout(commission, part):
 
 
 def _refund_deposit(commission, why):
-    """Give back what is left of the deposit through Stripe, before any lock (keyed: a retry refunds once)."""
+    """Give back what is left of the deposit through Stripe, before any lock (keyed: a retry refunds once).
+
+    Returns what Stripe has refunded of the deposit so far. `why` rides in the refund's metadata: when
+    Stripe's charge.refunded overtakes this call, the webhook only counts the money and leaves the state
+    change to this door, which alone knows the reason and who asked.
+    """
+    before = commission.amount_refunded
     amount = actions.refundable_deposit(commission)
     if not amount:
-        return 0
+        return before
     refund = refund_payment(commission.deposit_payment_intent_id, amount,
                             key=f"telar-commission-{commission.id}-refund-{why}",
-                            metadata={"commission_id": str(commission.id), "part": "deposit"})
-    return int(refund.get("amount") or 0)
+                            metadata={"commission_id": str(commission.id), "part": "deposit", "why": why})
+    return before + int(refund.get("amount") or 0)
 
 
 @bp.route("/commissions/<token>/accept", methods=["POST"])
@@ -320,6 +333,9 @@ def _studio_action(commission_id, do, done_message):
     except ImageRejected as rejected:
         db.session.rollback()
         flash(rejection_message(rejected.code), "error")
+    except audio.AudioRejected as rejected:
+        db.session.rollback()
+        flash(audio.rejection_message(rejected.code), "error")
     except (StripeError, PaymentsNotConfigured):
         db.session.rollback()
         flash(REFUSALS["payments_unavailable"]({}), "error")
@@ -338,7 +354,7 @@ def studio_decline(commission_id):
 @allow(*EVERYONE_LOGGED_IN)
 def studio_progress(commission_id):
     return _studio_action(commission_id, lambda c: actions.post_progress(
-        c, current_user, request.form.get("note", ""), _photo_bytes("photo")),
+        c, current_user, request.form.get("note", ""), _photo_bytes("photo"), _voice_bytes()),
         _("Posted. The buyer was told."))
 
 
@@ -397,7 +413,8 @@ def coop_decision(commission_id):
         return redirect(url_for("commissions.coop_list"), 303)
     try:
         reason = actions.check_decision(commission, form.decision.data, form.reason.data)
-        refunded = _refund_deposit(commission, "unpaid-balance") if form.decision.data == "refund" else 0
+        refunded = (_refund_deposit(commission, "unpaid-balance") if form.decision.data == "refund"
+                    else commission.amount_refunded)
         actions.decide_unpaid_balance(commission, current_user, form.decision.data, reason, refunded)
         flash(_("Decision recorded."), "success")
     except CommissionRefused as refused:

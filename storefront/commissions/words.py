@@ -10,5 +10,5 @@ def commission_status(status: str) -> str:
         "finished": _("Finished: waiting for the balance"), "completed": _("Paid in full"),
         "declined": _("Declined"), "expired": _("Quote expired"), "cancelled": _("Cancelled"),
         "not_finished": _("Could not be finished"), "sold_in_shop": _("Balance unpaid: sold in the shop"),
-        "refunded": _("Balance unpaid: deposit refunded"),
+        "refunded": _("Refunded to the buyer"),
     }.get(status, status)

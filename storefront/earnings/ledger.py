@@ -73,15 +73,18 @@ def reverse_refund(order_line: OrderLine, quantity: int, refund_id: str):
     key = f"refund:{refund_id}:line:{order_line.id}"
     if _existing_keys([key]):
         return None
-    sale = db.session.scalar(select(LedgerEntry.amount).where(
-        LedgerEntry.idempotency_key == f"sale:line:{order_line.id}"))
-    if sale is None:
+    credited = db.session.execute(select(LedgerEntry.amount, LedgerEntry.commission_id).where(
+        LedgerEntry.idempotency_key == f"sale:line:{order_line.id}")).one_or_none()
+    if credited is None:
         return None
+    sale, commission_id = credited
     already = -int(db.session.scalar(select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
         LedgerEntry.order_line_id == order_line.id, LedgerEntry.kind == LedgerKind.REFUND.value)))
     amount = share_of_units(sale, order_line.quantity, quantity, already)
+    # A commission's balance line: the reversal names the commission too, as the credit it takes back did.
     entry = LedgerEntry(artisan_id=order_line.artisan_id, kind=LedgerKind.REFUND.value, amount=-amount,
-                        order_line_id=order_line.id, idempotency_key=key, occurred_at=now_utc())
+                        order_line_id=order_line.id, commission_id=commission_id, idempotency_key=key,
+                        occurred_at=now_utc())
     db.session.add(entry)
     db.session.flush()
     return entry

@@ -169,11 +169,12 @@ def read_pending_token(token: str, user_id: int):
 
 
 def prune_unused_audio(older_than_seconds: int = 24 * 3600) -> int:
-    """Remove recordings no story or guide uses (accepted with a form never saved), once old enough."""
+    """Remove recordings no story, guide, news or commission post uses (accepted with a form never saved),
+    once old enough."""
     from sqlalchemy import select
 
     from storefront.extensions import db
-    from storefront.models import ArtisanUpdate, ScreenGuide, VoiceStory
+    from storefront.models import ArtisanUpdate, CommissionPost, ScreenGuide, VoiceStory
 
     folder = public_dir() / AUDIO_SUBDIR
     if not folder.exists():
@@ -181,6 +182,7 @@ def prune_unused_audio(older_than_seconds: int = 24 * 3600) -> int:
     used = set(db.session.scalars(select(VoiceStory.content_hash)))
     used |= set(db.session.scalars(select(ScreenGuide.content_hash)))
     used |= {h for h in db.session.scalars(select(ArtisanUpdate.voice_hash)) if h}
+    used |= {h for h in db.session.scalars(select(CommissionPost.voice_hash)) if h}
     cutoff = time.time() - older_than_seconds
     removed = 0
     for path in folder.glob("*.webm"):

@@ -101,6 +101,8 @@ class Commission(Base):
     balance_payment_intent_id: Mapped[Optional[str]] = mapped_column(String(255), index=True)
     balance_paid_at: Mapped[Optional[datetime]]
     amount_refunded: Mapped[int] = mapped_column(default=0)
+    # When `flask commissions sweep` told the cooperative the balance is unpaid past its set days (once).
+    balance_flagged_at: Mapped[Optional[datetime]]
     # The garment she made (a product of hers) and the order that ships it.
     made_product_id: Mapped[Optional[int]] = mapped_column(ForeignKey("products.id"))
     order_id: Mapped[Optional[int]] = mapped_column(ForeignKey("orders.id"))
@@ -120,10 +122,11 @@ class Commission(Base):
 
 
 class CommissionPost(Base):
-    """A dated progress post on a commission: a photo, a note, or both."""
+    """A dated progress post on a commission: a photo, a voice note, a written note, or several."""
     __tablename__ = "commission_posts"
     __table_args__ = (
-        CheckConstraint("note <> '' OR photo_hash IS NOT NULL", name="note_or_photo"),
+        CheckConstraint("note <> '' OR photo_hash IS NOT NULL OR voice_hash IS NOT NULL",
+                        name="note_photo_or_voice"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -133,6 +136,9 @@ class CommissionPost(Base):
     photo_hash: Mapped[Optional[str]] = mapped_column(String(64))
     photo_path: Mapped[Optional[str]] = mapped_column(String(255))
     photo_width: Mapped[Optional[int]]
+    # A voice note through storefront.media.audio (checked, transcoded to Opus, stripped).
+    voice_hash: Mapped[Optional[str]] = mapped_column(String(64))
+    voice_duration_ms: Mapped[Optional[int]]
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
 
     commission: Mapped[Commission] = relationship(back_populates="posts")

@@ -8,6 +8,8 @@ unpaid balance decided).
     open_balance_order(commission)                              a pending order: lifecycle.start_checkout
     balance_paid(commission_id, order_id, facts, source)        her share's rest; lifecycle.record_payment
     cancel_by_buyer / cannot_finish / decide_unpaid_balance     deposit refunded (the door asked Stripe first)
+    deposit_refunds / balance_refunded                          refunds Stripe reports (dashboard included)
+    expire_quote / flag_unpaid_balance / sweep                  `flask commissions sweep`, from cron
 
 Every status change goes through `transition` (allowed moves only, audited); emails are queued in the
 same transaction through the durable outbox (`queue_email`, keyed, so a replay queues nothing). The
@@ -27,14 +29,17 @@ from storefront.accounts.services import audit
 from storefront.cooperative import fee_policy, get_settings
 from storefront.earnings import ledger
 from storefront.extensions import db
-from storefront.media.pipeline import store_image
+from storefront.media import audio
+from storefront.media.pipeline import ImageRejected, store_image
 from storefront.mail import queue_email
 from storefront.models import (Artisan, Commission, CommissionPost, CommissionStatus, OPEN_STATUSES, Order,
                                OrderLine, Product, ProductStatus, ProductTranslation, now_utc)
 from storefront.formatting import money_formatter
 from storefront.money import BUYER_CURRENCIES, commission_terms, suggested_price
 from storefront.orders import lifecycle
+from storefront.orders.holds import SESSION_MINUTES
 from storefront.pricing import price_in
+from storefront.voice.stories import remove_unused_files
 
 C = CommissionStatus
 ALLOWED = {
@@ -45,7 +50,8 @@ ALLOWED = {
     C.EXPIRED: {C.IN_PROGRESS},
     C.IN_PROGRESS: {C.FINISHED, C.CANCELLED, C.NOT_FINISHED},
     C.FINISHED: {C.COMPLETED, C.NOT_FINISHED, C.SOLD_IN_SHOP, C.REFUNDED},
-    C.COMPLETED: set(), C.DECLINED: set(), C.CANCELLED: set(), C.NOT_FINISHED: set(),
+    # Paid in full, then deposit and balance both refunded (outside Telar, or the balance by staff).
+    C.COMPLETED: {C.REFUNDED}, C.DECLINED: set(), C.CANCELLED: set(), C.NOT_FINISHED: set(),
     C.SOLD_IN_SHOP: set(), C.REFUNDED: set(),
 }
 CLOSED = {C.COMPLETED, C.DECLINED, C.EXPIRED, C.CANCELLED, C.NOT_FINISHED, C.SOLD_IN_SHOP, C.REFUNDED}
@@ -106,9 +112,9 @@ def commission_url(commission) -> str:
     return f"{base}{path}" if base else path
 
 
-def _buyer_mail(commission, template, subject, key=None):
+def _buyer_mail(commission, template, subject, key=None, **context):
     queue_email(commission.buyer_email, subject, template, commission.locale,
-                key=f"commission:{commission.id}:{key or template}", commission=commission,
+                key=f"commission:{commission.id}:{key or template}", commission=commission, **context,
                 url=commission_url(commission),
                 money=lambda amount, currency: money_formatter(currency, commission.locale)(amount))
 
@@ -251,15 +257,19 @@ def record_session(commission: Commission, part: str, session_id: str):
     db.session.commit()
 
 
-def deposit_paid(commission_id: int, session: dict, source="webhook") -> str:
-    """The deposit is in: work may start, and her advance is owed to her at once (committed, idempotent)."""
+def deposit_paid(commission_id: int, session: dict, source="webhook", announce=True) -> str:
+    """The deposit is in: work may start, and her advance is owed to her at once (committed, idempotent).
+
+    `announce=False` when a refund of it overtook the payment's own webhook: the payment is recorded so
+    the refund can follow it, without telling anyone that work starts."""
     commission = lock(commission_id)
-    outcome = _record_deposit(commission, session, source) if commission is not None else "unknown_commission"
+    outcome = (_record_deposit(commission, session, source, announce) if commission is not None
+               else "unknown_commission")
     db.session.commit()
     return outcome
 
 
-def _record_deposit(commission, session, source):
+def _record_deposit(commission, session, source, announce=True):
     if commission.deposit_paid_at is not None:
         return "already_paid"
     if session.get("payment_status") != "paid":
@@ -277,6 +287,8 @@ def _record_deposit(commission, session, source):
     commission.deposit_paid_at = now_utc()
     transition(commission, C.IN_PROGRESS, note=source)
     ledger.credit_advance(commission)
+    if not announce:
+        return "deposit_paid"
     with force_locale(commission.locale):
         _buyer_mail(commission, "commission_deposit_paid",
                     _("Deposit received: %(name)s starts your garment", name=commission.artisan.display_name))
@@ -286,26 +298,44 @@ def _record_deposit(commission, session, source):
     return "deposit_paid"
 
 
-def post_progress(commission: Commission, actor, note: str, photo: bytes = None) -> CommissionPost:
-    """A dated photo or note from her; the buyer sees it on her page and is emailed."""
+def post_progress(commission: Commission, actor, note: str, photo: bytes = None,
+                  voice: bytes = None) -> CommissionPost:
+    """A dated photo, voice note or written note from her; the buyer sees it on her page and is emailed.
+
+    The recording goes through the voice stories' checks (storefront.media.audio: a real recording of
+    1 s to 3 min, at most 12 MB, transcoded to Opus with every tag left behind) and the photo through the
+    image pipeline, both before the row is locked; a refused one raises (AudioRejected, ImageRejected)
+    with no file kept and nothing written.
+    """
     note = _clean(note)
-    if not note and not photo:
+    if not note and not photo and not voice:
         raise CommissionRefused("note_or_photo_required")
-    stored = store_image(photo) if photo else None
+    if commission.status != C.IN_PROGRESS.value:   # before any transcoding; checked again under the lock
+        raise CommissionRefused("not_in_progress")
+    recording = audio.store_audio(voice) if voice else None
+    try:
+        stored = store_image(photo) if photo else None
+    except ImageRejected:
+        if recording is not None:
+            remove_unused_files({recording.content_hash})
+        raise
     commission = lock(commission.id)
     if commission.status != C.IN_PROGRESS.value:
         raise CommissionRefused("not_in_progress")
     post = CommissionPost(commission_id=commission.id, author_id=actor.id, note=note,
                           photo_hash=stored.content_hash if stored else None,
                           photo_path=stored.original_path if stored else None,
-                          photo_width=stored.width if stored else None)
+                          photo_width=stored.width if stored else None,
+                          voice_hash=recording.content_hash if recording else None,
+                          voice_duration_ms=recording.duration_ms if recording else None)
     db.session.add(post)
     db.session.flush()
-    audit("commission.progress", "commission", commission.id, artisan_id=commission.artisan_id, actor=actor)
+    audit("commission.progress", "commission", commission.id, artisan_id=commission.artisan_id, actor=actor,
+          changes={"seconds": [None, recording.duration_ms // 1000]} if recording else None)
     with force_locale(commission.locale):
         _buyer_mail(commission, "commission_progress",
                     _("News from %(name)s about your garment", name=commission.artisan.display_name),
-                    key=f"progress:{post.id}")
+                    key=f"progress:{post.id}", post=post)
     db.session.commit()
     return post
 
@@ -415,23 +445,37 @@ def check_buyer_may_cancel(commission: Commission):
         raise CommissionRefused("work_started")
 
 
-def cancel_by_buyer(commission: Commission, refunded: int) -> Commission:
-    """The buyer cancels before work starts: `refunded` (minor units) was given back by the door; the
-    advance is settled by the cooperative's policy (reversed against her future earnings, or written off
-    with a reason)."""
+def _count_refunded(commission, refunded_total: int):
+    """What Stripe says was refunded of the deposit so far (a running total, never added twice: the
+    webhook and the door that asked for the refund may each report it, in either order)."""
+    commission.amount_refunded = max(commission.amount_refunded, refunded_total or 0)
+
+
+def _settle_advance_by_policy(commission, reason: str):
+    """The advance of a commission the buyer got her deposit back for: reversed against her future
+    earnings, or written off with `reason`, as the cooperative's settings say (not committed)."""
+    policy = get_settings().advance_cancellation_policy
+    if commission.deposit_paid_at is not None:
+        ledger.settle_advance(commission, keep=policy == "write_off", reason=reason)
+        commission.decision_reason = commission.decision_reason or f"advance: {policy}"
+    return policy
+
+
+def cancel_by_buyer(commission: Commission, refunded_total: int) -> Commission:
+    """The buyer cancels before work starts: `refunded_total` (minor units) of the deposit was given back
+    by the door; the advance is settled by the cooperative's policy (reversed against her future
+    earnings, or written off with a reason)."""
     check_buyer_may_cancel(commission)
     commission = lock(commission.id)
     if commission.status not in (C.ACCEPTED.value, C.IN_PROGRESS.value):
         raise CommissionRefused("not_allowed", current=commission.status)
-    commission.amount_refunded += refunded
-    policy = get_settings().advance_cancellation_policy
-    if commission.deposit_paid_at is not None:
-        with force_locale("es"):
-            reason = _("Written off by the cooperative: the buyer cancelled commission %(number)s "
-                       "before work started.", number=commission.id)
-        ledger.settle_advance(commission, keep=policy == "write_off", reason=reason)
-        commission.decision_reason = f"advance: {policy}"
-    transition(commission, C.CANCELLED, note=f"buyer cancelled; refunded {refunded}; advance {policy}")
+    _count_refunded(commission, refunded_total)
+    with force_locale("es"):
+        reason = _("Written off by the cooperative: the buyer cancelled commission %(number)s "
+                   "before work started.", number=commission.id)
+    policy = _settle_advance_by_policy(commission, reason)
+    transition(commission, C.CANCELLED,
+               note=f"buyer cancelled; refunded {commission.amount_refunded}; advance {policy}")
     with force_locale(commission.locale):
         _buyer_mail(commission, "commission_closed", _("Your commission is cancelled"))
     db.session.commit()
@@ -445,13 +489,13 @@ def check_reason(reason: str) -> str:
     return reason
 
 
-def cannot_finish(commission: Commission, actor, reason: str, refunded: int) -> Commission:
+def cannot_finish(commission: Commission, actor, reason: str, refunded_total: int) -> Commission:
     """She cannot finish: the buyer was refunded in full by the door; her advance is kept as an
     adjustment carrying the reason."""
     reason = check_reason(reason)
     commission = lock(commission.id)
     transition(commission, C.NOT_FINISHED, actor=actor, note=reason)
-    commission.amount_refunded += refunded
+    _count_refunded(commission, refunded_total)
     commission.decision_reason, commission.decided_by_id = reason, actor.id
     ledger.settle_advance(commission, keep=True, reason=reason, actor=actor)
     with force_locale(commission.locale):
@@ -477,13 +521,13 @@ def check_decision(commission: Commission, decision: str, reason: str, now=None)
 
 
 def decide_unpaid_balance(commission: Commission, actor, decision: str, reason: str,
-                          refunded: int = 0, now=None) -> Commission:
+                          refunded_total: int = 0, now=None) -> Commission:
     """The balance was never paid: sell the garment in the shop keeping the deposit, or refund the deposit
     (the door did, `refunded`) and sell it anyway. A recorded decision, once the settings' days passed."""
     reason = check_decision(commission, decision, reason, now)
     commission = lock(commission.id)
     transition(commission, C.SOLD_IN_SHOP if decision == "sell" else C.REFUNDED, actor=actor, note=reason)
-    commission.amount_refunded += refunded
+    _count_refunded(commission, refunded_total)
     commission.decision_reason, commission.decided_by_id = f"{decision}: {reason}", actor.id
     if decision == "refund":
         ledger.settle_advance(commission, keep=get_settings().advance_cancellation_policy == "write_off",
@@ -496,3 +540,199 @@ def decide_unpaid_balance(commission: Commission, actor, decision: str, reason: 
         lifecycle.expire(commission.order_id, f"commission {commission.id}: balance unpaid, {decision}")
     db.session.commit()
     return commission
+
+
+# -- refunds Stripe reports (the dashboard, or a door's own refund arriving first) -----------------------
+
+TELAR_REFUND = "why"   # metadata a Telar door writes on the refunds it asks for (commissions.routes)
+
+
+def deposit_refunds(commission_id: int, refunds: list, source: str = "webhook") -> str:
+    """Stripe says the deposit's charge was refunded; `refunds` is every succeeded refund of that charge
+    (lifecycle RefundFacts, oldest first). Replayed or reordered events change nothing: the refunded
+    total is Stripe's own, set (never added) on the commission (committed).
+
+    A refund a Telar door asked for (its metadata says why) is only counted: that door changes the state,
+    with the reason and the person it alone knows. A refund made outside Telar (the Stripe dashboard) goes
+    through the same moves as the doors: the whole deposit back before the balance cancels the commission
+    (once finished: refunds it, its balance checkout expired), her advance settled by the cooperative's
+    policy, as when the buyer cancels; once the balance is paid too, the advance is settled when the
+    balance order is refunded as well. Part of a deposit is counted and sent to staff, never guessed at.
+    """
+    commission = lock(commission_id)
+    if commission is None:
+        db.session.commit()
+        return "unknown_commission"
+    if commission.deposit_paid_at is None:
+        audit("commission.needs_review", "commission", commission.id, artisan_id=commission.artisan_id,
+              note=f"{source}: deposit refunded but never recorded as paid")
+        db.session.commit()
+        return "needs_review"
+    before = commission.amount_refunded
+    _count_refunded(commission, sum(refund.amount for refund in refunds))
+    if commission.amount_refunded != before:
+        audit("commission.deposit_refunded", "commission", commission.id, artisan_id=commission.artisan_id,
+              note=f"{source}: {commission.amount_refunded} of {commission.deposit_amount} "
+                   f"{commission.currency} refunded")
+    if commission.amount_refunded == before:
+        outcome = "duplicate"     # a replay, or an event whose refunds were all counted already
+    elif any(TELAR_REFUND in (refund.metadata or {}) for refund in refunds):
+        outcome = "refund_counted"
+    else:
+        outcome = _refunded_outside(commission, source)
+    db.session.commit()
+    return outcome
+
+
+def _refunded_outside(commission, source):
+    """The moves a deposit refunded outside Telar calls for (not committed; see `deposit_refunds`)."""
+    fully = commission.amount_refunded >= commission.deposit_amount
+    status = C(commission.status)
+    if status == C.COMPLETED:
+        return _settle_whole_refund(commission, source) or _refund_for_staff(commission, source)
+    if status in CLOSED:
+        return "already_closed"
+    if not fully or status not in (C.IN_PROGRESS, C.FINISHED):
+        return _refund_for_staff(commission, source)
+    with force_locale("es"):
+        reason = _("Written off by the cooperative: the deposit of commission %(number)s was refunded "
+                   "outside Telar.", number=commission.id)
+    policy = _settle_advance_by_policy(commission, reason)
+    wanted = C.CANCELLED if status == C.IN_PROGRESS else C.REFUNDED
+    transition(commission, wanted, note=f"{source}: deposit refunded outside Telar; advance {policy}")
+    with force_locale(commission.locale):
+        _buyer_mail(commission, "commission_closed", _("Your commission is cancelled"))
+    with force_locale("es"):
+        _coop_mail(commission, _("Deposit of commission %(number)s refunded outside Telar",
+                                 number=commission.id), f"refunded:{commission.amount_refunded}")
+    order = db.session.get(Order, commission.order_id) if commission.order_id is not None else None
+    if order is not None and order.status == "pending":
+        # Its balance checkout must not be paid any more; the lifecycle expires it (and commits all this).
+        lifecycle.expire(order.id, f"commission {commission.id}: deposit refunded outside Telar")
+    return wanted.value
+
+
+def _refund_for_staff(commission, source):
+    """A refund that is not the whole of anything: counted, and the cooperative asked to look."""
+    audit("commission.needs_review", "commission", commission.id, artisan_id=commission.artisan_id,
+          note=f"{source}: {commission.amount_refunded} of the deposit refunded while {commission.status}")
+    with force_locale("es"):
+        _coop_mail(commission, _("Deposit of commission %(number)s refunded outside Telar",
+                                 number=commission.id), f"refunded:{commission.amount_refunded}")
+    return "needs_review"
+
+
+def _settle_whole_refund(commission, source):
+    """Paid in full, then deposit AND balance given back: her advance settled by the cooperative's policy
+    (the lifecycle already took back the rest of her share with the balance order's refund)."""
+    order = db.session.get(Order, commission.order_id) if commission.order_id is not None else None
+    if (commission.status != C.COMPLETED.value or order is None
+            or commission.amount_refunded < commission.deposit_amount
+            or order.amount_refunded < order.total_amount):
+        return None
+    with force_locale("es"):
+        reason = _("Written off by the cooperative: commission %(number)s was refunded in full.",
+                   number=commission.id)
+    policy = _settle_advance_by_policy(commission, reason)
+    transition(commission, C.REFUNDED, note=f"{source}: deposit and balance refunded; advance {policy}")
+    with force_locale("es"):
+        _coop_mail(commission, _("Commission %(number)s refunded in full", number=commission.id),
+                   "refunded_in_full")
+    return C.REFUNDED.value
+
+
+def balance_refunded(commission_id: int, source: str = "webhook") -> str:
+    """After the lifecycle applied a refund of the balance order (which took back the rest of her share):
+    if the deposit was refunded too, the whole commission is refunded and her advance settled
+    (committed, idempotent)."""
+    commission = lock(commission_id)
+    outcome = (_settle_whole_refund(commission, source) if commission is not None else None) or "unchanged"
+    db.session.commit()
+    return outcome
+
+
+# -- the periodic sweep (`flask commissions sweep`, from cron beside `holds sweep`) ----------------------
+
+def _artisan_mail(commission, subject_text, key):
+    """A note for her: to her login's email in her language, else to the cooperative, whose coordinator
+    tells her (most artisans have no email)."""
+    user = commission.artisan.user
+    to, locale = (user.email, user.locale or "es") if user is not None and user.email else \
+        (current_app.config["COOPERATIVE_EMAIL"], "es")
+    with force_locale(locale):
+        subject = subject_text()
+    queue_email(to, subject, "commission_notice", locale, key=f"commission:{commission.id}:artisan:{key}",
+                commission=commission,
+                money=lambda amount, currency: money_formatter(currency, locale, buyer=False)(amount))
+
+
+def expire_quote(commission_id: int, now=None, source="commissions sweep") -> str:
+    """A quote past its expiry with no deposit: expired; the buyer and the artisan are told (committed).
+
+    A quote the buyer accepted whose deposit never came expires too, once any Checkout Session she could
+    have opened is over (SESSION_MINUTES after expiry); a deposit landing later is still taken
+    (EXPIRED -> IN_PROGRESS). Idempotent: a second run finds nothing to do.
+    """
+    now = now or now_utc()
+    commission = lock(commission_id)
+    due = commission is not None and commission.quote_expires_at is not None and (
+        (commission.status == C.QUOTED.value and commission.quote_expires_at <= now)
+        or (commission.status == C.ACCEPTED.value and commission.deposit_paid_at is None
+            and commission.quote_expires_at + timedelta(minutes=SESSION_MINUTES) <= now))
+    if not due:
+        db.session.commit()
+        return "kept"
+    transition(commission, C.EXPIRED, note=f"{source}: quote expired")
+    with force_locale(commission.locale):
+        _buyer_mail(commission, "commission_expired", _("The quote from %(name)s has expired",
+                                                        name=commission.artisan.display_name))
+    _artisan_mail(commission, lambda: _("The quote for commission %(number)s expired without a deposit",
+                                        number=commission.id), "expired")
+    db.session.commit()
+    return "expired"
+
+
+def flag_unpaid_balance(commission_id: int, now=None, source="commissions sweep") -> str:
+    """The balance link went out the settings' days ago and nobody paid: the cooperative is told once that
+    it may now decide (sell in the shop, or refund the deposit); nothing is decided here (committed)."""
+    now = now or now_utc()
+    commission = lock(commission_id)
+    if (commission is None or commission.balance_flagged_at is not None
+            or not balance_overdue(commission, now)):
+        db.session.commit()
+        return "kept"
+    commission.balance_flagged_at = now
+    audit("commission.balance_overdue", "commission", commission.id, artisan_id=commission.artisan_id,
+          note=source)
+    with force_locale("es"):
+        _coop_mail(commission, _("Balance of commission %(number)s unpaid for %(days)d days: decide",
+                                 number=commission.id, days=get_settings().balance_decision_days),
+                   "balance_overdue")
+    db.session.commit()
+    return "flagged"
+
+
+def sweep(now=None) -> dict:
+    """Expire quotes past their date, flag balances unpaid past the settings' days, and settle any
+    commission whose deposit and balance were both refunded but not settled yet (a crash between the
+    balance order's refund and the commission's step). Each row in its own transaction; counts."""
+    now = now or now_utc()
+    summary = {"expired": 0, "flagged": 0, "refunded": 0}
+    quotes = db.session.scalars(select(Commission.id).where(
+        Commission.status.in_((C.QUOTED.value, C.ACCEPTED.value)), Commission.deposit_paid_at.is_(None),
+        Commission.quote_expires_at <= now).order_by(Commission.id)).all()
+    for commission_id in quotes:
+        summary["expired"] += expire_quote(commission_id, now) == "expired"
+    cutoff = now - timedelta(days=get_settings().balance_decision_days)
+    unpaid = db.session.scalars(select(Commission.id).where(
+        Commission.status == C.FINISHED.value, Commission.balance_flagged_at.is_(None),
+        Commission.finished_at <= cutoff).order_by(Commission.id)).all()
+    for commission_id in unpaid:
+        summary["flagged"] += flag_unpaid_balance(commission_id, now) == "flagged"
+    refunded = db.session.scalars(select(Commission.id).join(Order, Order.id == Commission.order_id).where(
+        Commission.status == C.COMPLETED.value, Order.status == "refunded",
+        Commission.amount_refunded >= Commission.deposit_amount).order_by(Commission.id)).all()
+    for commission_id in refunded:
+        summary["refunded"] += balance_refunded(commission_id, "commissions sweep") == C.REFUNDED.value
+    db.session.commit()
+    return summary

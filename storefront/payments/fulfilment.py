@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from storefront.extensions import db
-from storefront.models import Order, OrderRefund, RefundStatus, WebhookEvent, now_utc
+from storefront.models import Commission, Order, OrderRefund, RefundStatus, WebhookEvent, now_utc
 from storefront.orders import commissions, lifecycle
 from storefront.orders.lifecycle import PaymentFacts, RefundFacts
 from storefront.payments.client import plain, stripe_client
@@ -219,11 +219,28 @@ def _refund_facts(refund, charge):
                        restock=str(_value(metadata, "restock", "0")) == "1", metadata=dict(metadata))
 
 
+def _succeeded_refunds(charge, skip=()):
+    """Every succeeded refund of `charge` that Stripe lists now, oldest first, as lifecycle facts (the
+    network: asked before any row is locked). Listing, not the event's copy, makes a replayed or late
+    event see today's truth."""
+    charge_id = _text(charge, "id")
+    refunds = plain(stripe_client().v1.refunds.list(params={"charge": charge_id, "limit": 100}))
+    return [_refund_facts(refund, charge)
+            for refund in sorted(_value(refunds, "data", []), key=lambda r: (_value(r, "created", 0),
+                                                                             str(_value(r, "id", ""))))
+            if _value(refund, "status") == "succeeded" and _text(refund, "id")
+            and _value(refund, "charge") == charge_id and _text(refund, "id") not in skip]
+
+
 def on_charge_refunded(charge):
-    """Every succeeded refund of the charge, matched to the order by payment intent AND charge."""
+    """Every succeeded refund of the charge, matched to the order by payment intent AND charge (or to the
+    commission whose deposit it paid)."""
     intent_id, charge_id = _text(charge, "payment_intent"), _text(charge, "id")
     if not intent_id or not charge_id:
         return "ignored"
+    commission_id = _deposit_commission(charge, intent_id)
+    if commission_id is not None:
+        return refund_deposit(commission_id, charge, intent_id)
     order_id = _order_id_for({}, payment_intent=intent_id)
     session = None
     if order_id is None:
@@ -238,20 +255,75 @@ def on_charge_refunded(charge):
     if known_charge not in (None, charge_id) or known_intent not in (None, intent_id):
         current_app.logger.warning("charge %s does not belong to order %s", charge_id, order_id)
         return "unknown_order"
-    refunds = plain(stripe_client().v1.refunds.list(params={"charge": charge_id, "limit": 100}))
     applied = set(db.session.scalars(select(OrderRefund.stripe_refund_id).where(
         OrderRefund.order_id == order_id, OrderRefund.status == RefundStatus.APPLIED.value)))
-    facts = [_refund_facts(refund, charge)
-             for refund in sorted(_value(refunds, "data", []), key=lambda r: (_value(r, "created", 0),
-                                                                              str(_value(r, "id", ""))))
-             if _value(refund, "status") == "succeeded" and _text(refund, "id")
-             and _value(refund, "charge") == charge_id and _text(refund, "id") not in applied]
+    facts = _succeeded_refunds(charge, skip=applied)
     outcomes = lifecycle.record_refunds(order_id, facts, "charge.refunded") if facts else []
     if session is not None and _value(session, "status") == "complete":
         # Stripe's record says the payment succeeded: record it now; the kept refunds follow it.
         fulfil_session(session, "charge.refunded (late completion)")
+    balance_of = db.session.scalar(select(Commission.id).where(Commission.order_id == order_id))
+    if balance_of is not None:
+        # A commission's balance order: its own refund went through the lifecycle above, like any order's
+        # (her rest of share taken back); the commission settles her advance if the deposit went back too.
+        commissions.balance_refunded(balance_of, "charge.refunded")
     return f"refunds_applied:{outcomes.count('refund_applied')}" if "refund_kept" not in outcomes \
         else f"refunds_kept:{outcomes.count('refund_kept')}"
+
+
+def _deposit_commission(charge, intent_id):
+    """The commission whose deposit this payment intent paid: known from the deposit, else named by the
+    charge's metadata (a refund overtaking the deposit's webhook; `refund_deposit` checks it). No lock."""
+    found = db.session.scalar(select(Commission.id).where(Commission.deposit_payment_intent_id == intent_id))
+    if found is not None:
+        return found
+    metadata = _value(charge, "metadata", {})
+    commission_id = str(_value(metadata, "commission_id", ""))
+    if _value(metadata, "part") != "deposit" or not commission_id.isdigit() or len(commission_id) > 17:
+        return None
+    return db.session.scalar(select(Commission.id).where(Commission.id == int(commission_id),
+                                                         Commission.deposit_payment_intent_id.is_(None)))
+
+
+def _deposit_session_for_intent(intent_id, commission_id):
+    """The commission's deposit Checkout Session whose payment intent is `intent_id`, checked field by
+    field (never a session of another commission, or another session than the one it opened)."""
+    known = db.session.scalar(select(Commission.deposit_session_id).where(Commission.id == commission_id))
+    sessions = plain(stripe_client().v1.checkout.sessions.list(
+        params={"payment_intent": intent_id, "limit": 10}))
+    for session in _value(sessions, "data", []):
+        metadata = _value(session, "metadata", {})
+        if (_text(session, "payment_intent") == intent_id and (not known or _text(session, "id") == known)
+                and str(_value(metadata, "commission_id", "")) == str(commission_id)
+                and _value(metadata, "part") == "deposit"):
+            return session
+    return None
+
+
+def refund_deposit(commission_id, charge, intent_id, source="charge.refunded"):
+    """Refunds of a commission's deposit: the same listing as an order's, then the commission's action.
+
+    A refund that overtook the deposit's own webhook first records the deposit from Stripe's session
+    (quietly: nobody is told work starts), so the refund applies to a recorded payment."""
+    if db.session.scalar(select(Commission.deposit_payment_intent_id)
+                         .where(Commission.id == commission_id)) is None:
+        session = _deposit_session_for_intent(intent_id, commission_id)
+        if session is None or _value(session, "status") != "complete":
+            current_app.logger.warning("charge %s: no paid deposit of commission %s", _text(charge, "id"),
+                                       commission_id)
+            return "unknown_commission"
+        commissions.deposit_paid(commission_id, session, f"{source} (late completion)", announce=False)
+    return commissions.deposit_refunds(commission_id, _succeeded_refunds(charge), source)
+
+
+def on_refund_event(refund):
+    """refund.created / refund.updated / charge.refund.updated: the charge it belongs to, asked of Stripe,
+    then exactly what charge.refunded does (only succeeded refunds count, each once)."""
+    charge_id = _text(refund, "charge")
+    if not charge_id:
+        return "ignored"
+    charge = plain(stripe_client().v1.charges.retrieve(charge_id))
+    return on_charge_refunded(charge)
 
 
 HANDLERS = {
@@ -260,4 +332,7 @@ HANDLERS = {
     "checkout.session.async_payment_failed": on_async_failed,
     "checkout.session.expired": on_expired,
     "charge.refunded": on_charge_refunded,
+    "refund.created": on_refund_event,
+    "refund.updated": on_refund_event,
+    "charge.refund.updated": on_refund_event,
 }

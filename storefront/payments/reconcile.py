@@ -16,7 +16,8 @@ from storefront.payments.fulfilment import fulfil_session, on_expired
 
 
 def reconcile(hours: int = 72, limit: int = 1000) -> dict:
-    """List recent Checkout Sessions from Stripe and fulfil or expire the orders behind them."""
+    """List recent Checkout Sessions from Stripe and fulfil or expire the orders behind them (a commission's
+    deposit included: its session names the commission, not an order)."""
     since = calendar.timegm((now_utc() - timedelta(hours=hours)).timetuple())
     client = stripe_client()
     summary = {"checked": 0, "paid": 0, "expired": 0}
@@ -25,13 +26,15 @@ def reconcile(hours: int = 72, limit: int = 1000) -> dict:
         page = plain(client.v1.checkout.sessions.list(params=params))
         for session in page["data"]:
             summary["checked"] += 1
-            if not (session.get("metadata") or {}).get("order_id"):
+            metadata = session.get("metadata") or {}
+            # An order's session, or a commission's deposit or balance (fulfil_session tells them apart).
+            if not (metadata.get("order_id") or metadata.get("commission_id")):
                 continue
             if session["status"] == "complete":
                 outcome = fulfil_session(session, "reconcile")
-                if outcome == "paid":
+                if outcome in ("paid", "deposit_paid"):
                     summary["paid"] += 1
-                elif outcome not in ("already_fulfilled",):
+                elif outcome not in ("already_fulfilled", "already_paid"):
                     summary[outcome] = summary.get(outcome, 0) + 1
             elif session["status"] == "expired":
                 if on_expired(session, "reconcile") == "expired":

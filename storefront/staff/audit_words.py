@@ -45,6 +45,9 @@ ACTIONS = {
     "settings.commissions": _l("Commission rules changed"),
     "commission.progress": _l("Progress posted on commission %(number)s"),
     "commission.needs_review": _l("Commission %(number)s sent to review"),
+    "commission.deposit_refunded": _l("Deposit of commission %(number)s refunded"),
+    "commission.balance_overdue": _l("Balance of commission %(number)s unpaid past the set days: "
+                                     "the cooperative decides"),
     "guide.record": _l("Spoken guide recorded"),
     "guide.remove": _l("Spoken guide removed"),
     "update.post": _l("News from her loom posted"),

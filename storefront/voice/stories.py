@@ -8,7 +8,7 @@ from sqlalchemy import select
 from storefront.accounts.services import audit
 from storefront.extensions import db
 from storefront.media.audio import StoredAudio, audio_path
-from storefront.models import ArtisanUpdate, ScreenGuide, VoiceStory, VoiceStoryText
+from storefront.models import ArtisanUpdate, CommissionPost, ScreenGuide, VoiceStory, VoiceStoryText
 
 SPOKEN_LANGUAGES = ("tzo", "tzh", "es")
 TEXT_LOCALES = ("tzo", "tzh", "es", "en", "fr", "de")
@@ -79,7 +79,8 @@ def set_texts(story, texts):
 
 
 def remove_unused_files(hashes):
-    """Delete recordings no story and no screen guide uses any more (after the commit that let go)."""
+    """Delete recordings no story, screen guide, news or commission post uses any more (after the commit
+    that let go)."""
     for content_hash in hashes:
         used = db.session.scalar(select(VoiceStory.id)
                                  .where(VoiceStory.content_hash == content_hash).limit(1))
@@ -87,6 +88,8 @@ def remove_unused_files(hashes):
                                          .where(ScreenGuide.content_hash == content_hash).limit(1))
         used = used or db.session.scalar(select(ArtisanUpdate.id)
                                          .where(ArtisanUpdate.voice_hash == content_hash).limit(1))
+        used = used or db.session.scalar(select(CommissionPost.id)
+                                         .where(CommissionPost.voice_hash == content_hash).limit(1))
         if used is None:
             audio_path(content_hash).unlink(missing_ok=True)
 

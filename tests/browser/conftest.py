@@ -1,7 +1,8 @@
 """Real-browser fixtures: Debian's Chromium driven by Playwright against the app on a live server.
 
 Every module gets ONE live server (a werkzeug server in a thread, on a free port) serving an app on a
-fresh migrated database with the demo cooperative loaded, paying through the local Stripe emulator
+fresh copy of the demo cooperative (migrated and loaded once per session: about 10 s saved for every
+module after the first), paying through the local Stripe emulator
 (its own process, delivering signed webhooks to the live server); tests in the module share it and
 pick their own garments so they never depend on each other. Screenshots go to `screenshots/` at the
 repository root (gitignored), named `<module>-<viewport>-<nn>-<step>.png`.
@@ -21,7 +22,8 @@ from storefront import create_app
 from storefront.config import REPO_ROOT
 from devtools.local_stripe import EmulatorProcess, free_port
 from storefront.extensions import db as _db
-from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, _reset_postgres
+from storefront.models import Base
+from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, _reset_postgres, _restore_postgres
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE_JS = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -96,21 +98,65 @@ def live_config(tmp_path_factory):
     return {}
 
 
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory, live_config):
-    """The app on a fresh migrated database with the demo data and the Stripe emulator, served in a
-    thread until the module ends."""
-    from flask_migrate import upgrade
-    from werkzeug.serving import make_server
+@dataclass
+class DemoTemplate:
+    """The demo cooperative, built once: a SQLite file or PostgreSQL rows, and its media folder."""
+    media: Path
+    sqlite: Path = None
+    rows: dict = None
 
+
+def _demo_config(database_url, root):
+    return {"TESTING": True, "SECRET_KEY": "browser-secret-key-that-is-long-enough-0123456789",
+            "SQLALCHEMY_DATABASE_URI": database_url, "MEDIA_ROOT": str(root / "media"),
+            "MAIL_OUTBOX": str(root / "outbox"), "MAIL_BACKEND": "outbox",
+            "RATELIMIT_STORAGE_URI": "memory://"}
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory):
+    """Migrate and load the demo data once per session (what every module used to do for itself);
+    each module's server starts from a copy, as tests/conftest.py does with the migrations' seeds."""
+    from flask_migrate import upgrade
     from storefront.demo import load_demo
 
-    root = tmp_path_factory.mktemp("live")
+    root = tmp_path_factory.mktemp("demo-template")
     if ON_POSTGRES:
         _reset_postgres(TEST_DATABASE_URL)
         database_url = TEST_DATABASE_URL
     else:
+        database_url = f"sqlite:///{root / 'demo.sqlite3'}"
+    app = create_app(_demo_config(database_url, root))
+    with app.app_context():
+        upgrade()
+        load_demo()
+        rows = None
+        if ON_POSTGRES:
+            with _db.engine.connect() as connection:
+                rows = {table.name: [dict(row) for row in connection.execute(table.select()).mappings()]
+                        for table in Base.metadata.sorted_tables}
+            rows = {name: table_rows for name, table_rows in rows.items() if table_rows}
+        _db.session.remove()
+        _db.engine.dispose()
+    return DemoTemplate(media=root / "media", sqlite=None if ON_POSTGRES else root / "demo.sqlite3",
+                        rows=rows)
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory, live_config, demo_template):
+    """The app on a fresh copy of the demo cooperative with the Stripe emulator, served in a thread
+    until the module ends."""
+    from werkzeug.serving import make_server
+
+    root = tmp_path_factory.mktemp("live")
+    if ON_POSTGRES:
+        _restore_postgres(demo_template.rows)   # the schema is the template's: migrated this session
+        database_url = TEST_DATABASE_URL
+    else:
         database_url = f"sqlite:///{root / 'live.sqlite3'}"
+        shutil.copyfile(demo_template.sqlite, root / "live.sqlite3")
+    if demo_template.media.exists():
+        shutil.copytree(demo_template.media, root / "media")
     port = free_port()
     secret = "whsec_" + secrets.token_hex(16)
     emulator = EmulatorProcess(f"http://127.0.0.1:{port}/stripe/webhook", secret)
@@ -130,10 +176,6 @@ def live_server(tmp_path_factory, live_config):
     }
     try:
         app = create_app(config)
-        with app.app_context():
-            upgrade()
-            load_demo()
-            _db.session.remove()
         server = make_server("127.0.0.1", port, app, threaded=True)
     except BaseException:
         emulator.stop()
