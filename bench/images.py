@@ -98,7 +98,7 @@ def main() -> dict:
         }
         print(f"photo: 4000x3000 JPEG, {figures['photo_bytes'] / 1e6:.1f} MB; best of {RUNS} runs")
         print(f"telar pipeline: {figures['pipeline_seconds']:.3f} s for {ours['files']} derivatives "
-              f"(320/640/1280 x WebP+JPEG), peak {figures['pipeline_peak_mb']} MB "
+              f"(160/320/640/1280 x WebP+JPEG), peak {figures['pipeline_peak_mb']} MB "
               f"(target < {TARGET_PEAK_MB} MB)")
         vips = ensure_vipsthumbnail()
         if vips is None:

@@ -12,11 +12,11 @@ from typing import Optional
 from flask import current_app
 from babel.numbers import format_decimal
 from flask_babel import format_date, format_percent, get_locale, gettext as _, lazy_gettext as _l, ngettext
-from sqlalchemy import select
+from sqlalchemy import case, false, func, literal, select
 
 from storefront.earnings import survey
 from storefront.earnings.reports import (INCOME_KINDS, LOW_INCOME_USD_CENTS, POVERTY_LINE_CODES, Period,
-                                         _month_add, local_day, months_between, parse_period, usd_rate)
+                                         _month_add, months_between, parse_period, usd_rate, utc_start_of)
 from storefront.extensions import db
 from storefront.models import Artisan, IncomeBaseline, LedgerEntry, OrderLine, ReferenceLine
 from storefront.formatting import money_formatter
@@ -164,23 +164,58 @@ def line_on(lines: list, day: date) -> ReferenceLine:
     return in_force[-1] if in_force else lines[0]
 
 
-def _income_rows(period: Period):
-    """[(artisan_id, occurred_at, amount, kind)] of income entries in the period (one query)."""
-    query = select(LedgerEntry.artisan_id, LedgerEntry.occurred_at, LedgerEntry.amount, LedgerEntry.kind) \
-        .where(LedgerEntry.kind.in_(INCOME_KINDS))
+def _in_period(query, period: Period):
     if period.start is not None:
         query = query.where(LedgerEntry.occurred_at >= period.start, LedgerEntry.occurred_at < period.end)
-    return db.session.execute(query).all()
+    return query
 
 
-def _garments(period: Period):
-    """[(artisan_id, occurred_at, garments kept by the buyer)] for sale entries in the period."""
-    query = select(LedgerEntry.artisan_id, LedgerEntry.occurred_at,
-                   OrderLine.quantity - OrderLine.refunded_quantity) \
-        .join(OrderLine, OrderLine.id == LedgerEntry.order_line_id).where(LedgerEntry.kind == "sale")
-    if period.start is not None:
-        query = query.where(LedgerEntry.occurred_at >= period.start, LedgerEntry.occurred_at < period.end)
-    return db.session.execute(query).all()
+def _local_month(month_keys):
+    """SQL: the index in `month_keys` of the cooperative's month a stored (UTC) timestamp falls in.
+
+    The boundaries are local midnights converted in Python (zoneinfo), so both engines bucket by
+    Chiapas months without time-zone support in SQL, and a million entries never reach Python."""
+    bounds = [utc_start_of(month) for month in month_keys[1:]]
+    if not bounds:
+        return literal(0)
+    return case(*[(LedgerEntry.occurred_at < bound, index) for index, bound in enumerate(bounds)],
+                else_=len(bounds))
+
+
+def _income_sums(period: Period, artisan_ids, month_keys):
+    """({artisan_id: (income, sale entries)}, {month index: income}) of income entries (two queries)."""
+    income = _in_period(select(LedgerEntry.artisan_id, func.sum(LedgerEntry.amount),
+                               func.sum(case((LedgerEntry.kind == "sale", 1), else_=0)))
+                        .where(LedgerEntry.kind.in_(INCOME_KINDS), LedgerEntry.artisan_id.in_(artisan_ids))
+                        .group_by(LedgerEntry.artisan_id), period)
+    month = _local_month(month_keys).label("month")
+    monthly = _in_period(select(month, func.sum(LedgerEntry.amount))
+                         .where(LedgerEntry.kind.in_(INCOME_KINDS), LedgerEntry.artisan_id.in_(artisan_ids),
+                                *_within_months(month_keys))
+                         .group_by(month), period)
+    return ({a: (int(total), int(sales)) for a, total, sales in db.session.execute(income)},
+            {index: int(total) for index, total in db.session.execute(monthly)})
+
+
+def _garment_sums(period: Period, artisan_ids, month_keys):
+    """({artisan_id: garments kept by buyers}, {month index: garments}) of sale entries (two queries)."""
+    kept = OrderLine.quantity - OrderLine.refunded_quantity
+    sales = select(LedgerEntry).join(OrderLine, OrderLine.id == LedgerEntry.order_line_id) \
+        .where(LedgerEntry.kind == "sale", LedgerEntry.artisan_id.in_(artisan_ids))
+    per_artisan = _in_period(sales.with_only_columns(LedgerEntry.artisan_id, func.sum(kept))
+                             .group_by(LedgerEntry.artisan_id), period)
+    month = _local_month(month_keys).label("month")
+    monthly = _in_period(sales.with_only_columns(month, func.sum(kept)).where(*_within_months(month_keys))
+                         .group_by(month), period)
+    return ({a: int(total) for a, total in db.session.execute(per_artisan)},
+            {index: int(total) for index, total in db.session.execute(monthly)})
+
+
+def _within_months(month_keys):
+    if not month_keys:
+        return (false(),)
+    return (LedgerEntry.occurred_at >= utc_start_of(month_keys[0]),
+            LedgerEntry.occurred_at < utc_start_of(_month_add(month_keys[-1], 1)))
 
 
 def _band(amount, had_none, edges):
@@ -216,27 +251,15 @@ def build(period_code: str, today: date) -> ImpactReport:
         month_keys.append(month)
         month = _month_add(month, 1)
     by_month = {m: [0, 0] for m in month_keys}
-    for artisan_id, occurred_at, amount, kind in _income_rows(period):
-        row = artisans.get(artisan_id)
-        if row is None:
-            continue
-        row.income += int(amount)
-        row.sales += kind == "sale"
-        day = local_day(occurred_at)
-        key = date(day.year, day.month, 1)
-        if key in by_month:
-            by_month[key][0] += int(amount)
-    garments = 0
-    per_artisan_garments = {}
-    for artisan_id, occurred_at, kept in _garments(period):
-        if artisan_id not in artisans:
-            continue
-        garments += int(kept)
-        per_artisan_garments[artisan_id] = per_artisan_garments.get(artisan_id, 0) + int(kept)
-        day = local_day(occurred_at)
-        key = date(day.year, day.month, 1)
-        if key in by_month:
-            by_month[key][1] += int(kept)
+    artisan_ids = select(Artisan.id).where(Artisan.joined_on <= last)
+    income, monthly_income = _income_sums(period, artisan_ids, month_keys)
+    for artisan_id, (total, sales) in income.items():
+        artisans[artisan_id].income += total
+        artisans[artisan_id].sales += sales
+    per_artisan_garments, monthly_garments = _garment_sums(period, artisan_ids, month_keys)
+    garments = sum(per_artisan_garments.values())
+    for index, month in enumerate(month_keys):
+        by_month[month] = [monthly_income.get(index, 0), monthly_garments.get(index, 0)]
     rows = list(artisans.values())
     producers = [r for r in rows if r.producing]
     based = [r for r in rows if r.baseline is not None]
