@@ -75,16 +75,22 @@ def test_part_of_the_deposit_goes_to_staff_then_the_rest_cancels(live, weaver):
     assert ledger(commission_id) == [("advance", advance), ("advance", -advance)]
 
 
-def test_a_refund_that_overtakes_the_deposit_webhook(live, weaver):
-    """The deposit's checkout.session.completed is late: charge.refunded arrives first."""
+def deposit_paid_with_webhooks_held(live, weaver):
+    """A quoted commission whose deposit the buyer pays while Stripe holds its webhooks; she never
+    comes back to the return page (tab closed). Returns the commission's id."""
     buyer, commission_id, token = request_one(live, weaver)
     quote(live, login(live, weaver.slug), commission_id)
     live.emulator.control("webhooks", deliver="0")
     page = f"{live.base_url}/commissions/{token}"
     started = buyer.post(f"{page}/accept", data={"csrf_token": csrf(buyer, page),
                                                  "specification_understood": "yes"}, allow_redirects=False)
-    paid = live.pay(buyer, started.headers["Location"], country="DE")
-    assert paid.status_code == 303                    # the buyer never comes back to the return page
+    assert live.pay(buyer, started.headers["Location"], country="DE").status_code == 303
+    return commission_id
+
+
+def test_a_refund_that_overtakes_the_deposit_webhook(live, weaver):
+    """The deposit's checkout.session.completed is late: charge.refunded arrives first."""
+    commission_id = deposit_paid_with_webhooks_held(live, weaver)
     completed = live.emulator.events("checkout.session.completed")[0]
     intent = completed["data"]["object"]["payment_intent"]
     refund_outside(live, intent)
@@ -175,13 +181,7 @@ def test_deposit_refunded_outside_once_finished_expires_the_balance_checkout(liv
 
 
 def test_reconcile_records_a_deposit_whose_webhook_was_lost(live, weaver, runner):
-    buyer, commission_id, token = request_one(live, weaver)
-    quote(live, login(live, weaver.slug), commission_id)
-    live.emulator.control("webhooks", deliver="0")
-    page = f"{live.base_url}/commissions/{token}"
-    started = buyer.post(f"{page}/accept", data={"csrf_token": csrf(buyer, page),
-                                                 "specification_understood": "yes"}, allow_redirects=False)
-    assert live.pay(buyer, started.headers["Location"], country="DE").status_code == 303  # tab closed
+    commission_id = deposit_paid_with_webhooks_held(live, weaver)
     assert current(commission_id).status == "accepted"
     result = runner.invoke(args=["stripe", "reconcile"])
     assert result.exit_code == 0 and "paid: 1" in result.output, result.output
