@@ -52,12 +52,14 @@ def text_width(text: str, size: float) -> float:
     return len(text) * size * GLYPH_WIDTH
 
 
-def wrap(text: str, room: float, size: float, max_lines: int = 3) -> list[str]:
-    """Words greedily on lines no wider than `room`; a word too long for the room is cut with an ellipsis."""
+def wrap(text: str, room: float, size: float, max_lines: int = 3, width=text_width) -> list[str]:
+    """Words greedily on lines no wider than `room`; a word too long for the room is cut with an ellipsis.
+
+    `width(text, size)` measures a line: an estimate for the SVG charts, the font itself for the PDF."""
     lines, current = [], ""
     for word in text.split():
         candidate = f"{current} {word}".strip()
-        if current and text_width(candidate, size) > room:
+        if current and width(candidate, size) > room:
             lines.append(current)
             current = word
         else:
@@ -66,7 +68,7 @@ def wrap(text: str, room: float, size: float, max_lines: int = 3) -> list[str]:
         lines.append(current)
     fitted = []
     for line in lines[:max_lines]:
-        while len(line) > 1 and text_width(line, size) > room:
+        while len(line) > 1 and width(line, size) > room:
             line = line[:-2] + "…"
         fitted.append(line)
     if len(lines) > max_lines and fitted:

@@ -19,7 +19,7 @@ from reportlab.platypus import (KeepTogether, PageBreak, Paragraph, SimpleDocTem
                                 TableStyle)
 from xml.sax.saxutils import escape
 
-from storefront.earnings.charts import COLORS, INK, nice_ticks
+from storefront.earnings.charts import COLORS, INK, nice_ticks, wrap
 from storefront.earnings.impact_charts import chart_data, short_pesos
 
 FONT, BOLD = "Helvetica", "Helvetica-Bold"
@@ -54,24 +54,8 @@ def _p(text, style):
     return Paragraph(escape(pdf_text(text)), style)
 
 
-def _wrap(text, room, size, max_lines=3):
-    """Words on lines no wider than `room` points (measured with the font itself)."""
-    lines, current = [], ""
-    for word in text.split():
-        candidate = f"{current} {word}".strip()
-        if current and stringWidth(candidate, FONT, size) > room:
-            lines.append(current)
-            current = word
-        else:
-            current = candidate
-    if current:
-        lines.append(current)
-    fitted = []
-    for line in lines[:max_lines]:
-        while len(line) > 1 and stringWidth(line, FONT, size) > room:
-            line = line[:-2] + "…"
-        fitted.append(line)
-    return fitted
+def _font_width(text, size):
+    return stringWidth(text, FONT, size)
 
 
 def bar_drawing(data, value_label, width=170 * mm, height=70 * mm) -> Drawing:
@@ -101,7 +85,7 @@ def bar_drawing(data, value_label, width=170 * mm, height=70 * mm) -> Drawing:
     every = 1
     while every < len(labels) and slot * every < min(longest, 110) + 4:
         every += 1
-    wrapped = [_wrap(label, slot * every - 4, size) for label in labels]
+    wrapped = [wrap(label, slot * every - 4, size, width=_font_width) for label in labels]
     bottom = 8 + max([len(w) for w in wrapped[::every]] + [1]) * (size + 2)
     plot_h = height - top - bottom
     values = [v for s in data.series for v in s.values]

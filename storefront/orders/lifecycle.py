@@ -209,11 +209,19 @@ def _to_review(order, note):
     return "needs_review"
 
 
+def _locked_if_in(order_id: int, statuses: set):
+    """The order, locked, when it is in one of `statuses`; else None, its lock released at once."""
+    order = lock_order(order_id)
+    if order is None or order.status not in statuses:
+        db.session.commit()
+        return None
+    return order
+
+
 def record_payment_processing(order_id: int, source: str = "webhook") -> str:
     """The checkout completed with a payment that settles later (bank debits)."""
-    order = lock_order(order_id)
-    if order is None or order.status != S.PENDING.value:
-        db.session.commit()
+    order = _locked_if_in(order_id, {S.PENDING.value})
+    if order is None:
         return "ignored"
     transition(order, S.PROCESSING, note=f"{source}: payment processing")
     db.session.commit()
@@ -222,9 +230,8 @@ def record_payment_processing(order_id: int, source: str = "webhook") -> str:
 
 def record_payment_failed(order_id: int, source: str = "webhook") -> str:
     """The payment did not go through: stock back on sale, the buyer told (committed)."""
-    order = lock_order(order_id)
-    if order is None or order.status not in (S.PENDING.value, S.PROCESSING.value):
-        db.session.commit()
+    order = _locked_if_in(order_id, {S.PENDING.value, S.PROCESSING.value})
+    if order is None:
         return "ignored"
     holds.release_holds(order.id)
     transition(order, S.PAYMENT_FAILED, note=source)
@@ -239,9 +246,8 @@ def record_payment_failed(order_id: int, source: str = "webhook") -> str:
 
 def expire(order_id: int, source: str = "webhook") -> str:
     """A checkout not paid in time (or abandoned): its holds released (committed)."""
-    order = lock_order(order_id)
-    if order is None or order.status != S.PENDING.value:
-        db.session.commit()
+    order = _locked_if_in(order_id, {S.PENDING.value})
+    if order is None:
         return "ignored"
     holds.release_holds(order.id)
     transition(order, S.EXPIRED, note=source)
@@ -251,9 +257,8 @@ def expire(order_id: int, source: str = "webhook") -> str:
 
 def release_expired_holds(order_id: int, source: str = "holds sweep") -> str:
     """The sweep's last step for an order nobody paid: stock back, a pending order expired."""
-    order = lock_order(order_id)
-    if order is None or order.status not in UNPAID_STATES - {S.PROCESSING.value}:
-        db.session.commit()
+    order = _locked_if_in(order_id, UNPAID_STATES - {S.PROCESSING.value})
+    if order is None:
         return "kept"
     holds.release_holds(order.id)
     if order.status == S.PENDING.value:

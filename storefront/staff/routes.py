@@ -90,22 +90,27 @@ def _language_or_404(locale):
     return locale
 
 
+def _saved(locale, field, save) -> bool:
+    """Run `save`; a refused text is rolled back and shown under `field`, a saved one is flashed."""
+    try:
+        save()
+    except translations.TranslationRefused:
+        db.session.rollback()
+        field.errors = list(field.errors) + [_("That could not be saved. Check the text.")]
+        return False
+    flash(_("Saved in %(language)s.", language=_language_name(locale)), "success")
+    return True
+
+
 @bp.route("/coop/translations/garments/<int:product_id>/<locale>", methods=["GET", "POST"])
 @allow(*STAFF)
 def translate_garment(product_id, locale):
     product, locale = _product_or_404(product_id), _language_or_404(locale)
     by_locale = {t.locale: t for t in product.translations}
     form = GarmentTextForm(obj=by_locale.get(locale) if request.method == "GET" else None)
-    if form.validate_on_submit():
-        try:
-            translations.save_garment_text(product, locale, form.title.data, form.story.data,
-                                           form.materials.data, current_user)
-        except translations.TranslationRefused:
-            db.session.rollback()
-            form.title.errors = list(form.title.errors) + [_("That could not be saved. Check the text.")]
-        else:
-            flash(_("Saved in %(language)s.", language=_language_name(locale)), "success")
-            return redirect(url_for("staff.translation_queue"), 303)
+    if form.validate_on_submit() and _saved(locale, form.title, lambda: translations.save_garment_text(
+            product, locale, form.title.data, form.story.data, form.materials.data, current_user)):
+        return redirect(url_for("staff.translation_queue"), 303)
     return render_template("staff/translate.html", form=form, language=_language_name(locale),
                            locale=locale, others=by_locale,
                            language_name=_language_name,
@@ -122,15 +127,9 @@ def translate_artisan(artisan_id, locale):
     locale = _language_or_404(locale)
     by_locale = {t.locale: t for t in artisan.translations}
     form = ArtisanStoryForm(obj=by_locale.get(locale) if request.method == "GET" else None)
-    if form.validate_on_submit():
-        try:
-            translations.save_artisan_story(artisan, locale, form.story.data, current_user)
-        except translations.TranslationRefused:
-            db.session.rollback()
-            form.story.errors = list(form.story.errors) + [_("That could not be saved. Check the text.")]
-        else:
-            flash(_("Saved in %(language)s.", language=_language_name(locale)), "success")
-            return redirect(url_for("staff.translation_queue"), 303)
+    if form.validate_on_submit() and _saved(locale, form.story, lambda: translations.save_artisan_story(
+            artisan, locale, form.story.data, current_user)):
+        return redirect(url_for("staff.translation_queue"), 303)
     return render_template("staff/translate.html", form=form, language=_language_name(locale),
                            locale=locale, others=by_locale,
                            language_name=_language_name, name=artisan.display_name)
