@@ -219,16 +219,11 @@ def pay_balance(token):
 @allow(PUBLIC)
 def buyer_cancel(token):
     commission = _by_token(token)
-    try:
+
+    def cancel():
         actions.check_buyer_may_cancel(commission)
         actions.cancel_by_buyer(commission, _refund_deposit(commission, "cancel"))
-        flash(_("Your commission is cancelled. Any deposit you paid is being refunded."), "success")
-    except CommissionRefused as refused:
-        db.session.rollback()
-        flash(_refusal(refused), "error")
-    except (StripeError, PaymentsNotConfigured):
-        db.session.rollback()
-        flash(REFUSALS["payments_unavailable"]({}), "error")
+    _attempt(cancel, _("Your commission is cancelled. Any deposit you paid is being refunded."))
     return redirect(url_for("commissions.buyer_page", token=token), 303)
 
 
@@ -324,8 +319,14 @@ def studio_quote(commission_id):
 
 def _studio_action(commission_id, do, done_message):
     commission = _commission_or_404(commission_id)
+    _attempt(lambda: do(commission), done_message)
+    return redirect(url_for("commissions.studio_detail", commission_id=commission_id), 303)
+
+
+def _attempt(do, done_message):
+    """Run `do()` and flash `done_message`, or roll back and flash why it was refused, in her words."""
     try:
-        do(commission)
+        do()
         flash(done_message, "success")
     except CommissionRefused as refused:
         db.session.rollback()
@@ -339,7 +340,6 @@ def _studio_action(commission_id, do, done_message):
     except (StripeError, PaymentsNotConfigured):
         db.session.rollback()
         flash(REFUSALS["payments_unavailable"]({}), "error")
-    return redirect(url_for("commissions.studio_detail", commission_id=commission_id), 303)
 
 
 @bp.route("/studio/commissions/<int:commission_id>/decline", methods=["POST"])
@@ -411,18 +411,13 @@ def coop_decision(commission_id):
     if not form.validate_on_submit():
         flash(_("Choose a decision and write the reason."), "error")
         return redirect(url_for("commissions.coop_list"), 303)
-    try:
+
+    def decide():
         reason = actions.check_decision(commission, form.decision.data, form.reason.data)
         refunded = (_refund_deposit(commission, "unpaid-balance") if form.decision.data == "refund"
                     else commission.amount_refunded)
         actions.decide_unpaid_balance(commission, current_user, form.decision.data, reason, refunded)
-        flash(_("Decision recorded."), "success")
-    except CommissionRefused as refused:
-        db.session.rollback()
-        flash(_refusal(refused), "error")
-    except (StripeError, PaymentsNotConfigured):
-        db.session.rollback()
-        flash(REFUSALS["payments_unavailable"]({}), "error")
+    _attempt(decide, _("Decision recorded."))
     return redirect(url_for("commissions.coop_list"), 303)
 
 
