@@ -62,21 +62,21 @@ def lock_order(order_id: int):
                               .execution_options(populate_existing=True)).scalar_one_or_none()
 
 
-def order_url(order: Order) -> str:
-    """The buyer's link to her order, absolute (emails), also from CLI commands without a request."""
+def absolute_url(endpoint: str, **values) -> str:
+    """A link for emails: absolute, on PUBLIC_BASE_URL when set, also from commands without a request."""
     base = current_app.config.get("PUBLIC_BASE_URL")
     if not has_request_context():
         with current_app.test_request_context(base_url=base or "http://127.0.0.1:5000"):
-            return url_for("checkout.order_status", token=order.public_token, _external=True)
-    path = url_for("checkout.order_status", token=order.public_token, _external=not base)
+            return url_for(endpoint, **values, _external=True)
+    path = url_for(endpoint, **values, _external=not base)
     return f"{base}{path}" if base else path
+
+
+def order_url(order: Order) -> str:
+    """The buyer's link to her order."""
+    return absolute_url("checkout.order_status", token=order.public_token)
 
 
 def staff_order_url(order: Order) -> str:
-    """The staff page of an order (/coop/orders/<id>), for emails to the cooperative; absolute."""
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if not has_request_context():
-        with current_app.test_request_context(base_url=base or "http://127.0.0.1:5000"):
-            return url_for("orders.order_detail", order_id=order.id, _external=True)
-    path = url_for("orders.order_detail", order_id=order.id, _external=not base)
-    return f"{base}{path}" if base else path
+    """The staff page of an order (/coop/orders/<id>), for emails to the cooperative."""
+    return absolute_url("orders.order_detail", order_id=order.id)

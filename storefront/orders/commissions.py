@@ -21,7 +21,7 @@ import secrets
 from dataclasses import replace
 from datetime import timedelta
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import force_locale, gettext as _
 from sqlalchemy import func, select
 
@@ -37,6 +37,7 @@ from storefront.models import (Artisan, Commission, CommissionPost, CommissionSt
 from storefront.formatting import money_formatter
 from storefront.money import BUYER_CURRENCIES, commission_terms, suggested_price
 from storefront.orders import lifecycle
+from storefront.orders.actions import absolute_url
 from storefront.orders.holds import SESSION_MINUTES
 from storefront.pricing import price_in
 from storefront.voice.stories import remove_unused_files
@@ -103,13 +104,8 @@ def takes_commissions(artisan: Artisan) -> bool:
 
 
 def commission_url(commission) -> str:
-    """The buyer's link (absolute, for emails), also from commands without a request."""
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if not has_request_context():
-        with current_app.test_request_context(base_url=base or "http://127.0.0.1:5000"):
-            return url_for("commissions.buyer_page", token=commission.public_token, _external=True)
-    path = url_for("commissions.buyer_page", token=commission.public_token, _external=not base)
-    return f"{base}{path}" if base else path
+    """The buyer's link (absolute, for emails)."""
+    return absolute_url("commissions.buyer_page", token=commission.public_token)
 
 
 def _buyer_mail(commission, template, subject, key=None, **context):
