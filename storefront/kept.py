@@ -10,16 +10,26 @@ made the change checks at its next read (any write it commits moves `storefront.
 Readers get frozen values, never ORM rows: nothing kept here can be changed and written back by
 accident. Code that edits the settings reads the row itself (storefront.cooperative.get_settings).
 A change made by raw SQL that leaves the version alone is not seen until the process restarts.
+
+Figures computed from whole groups of tables (the catalog's totals, the texts to translate, the sales
+figures) are kept the same way by `kept_while`, under a version that database triggers move on every
+committed change to the group's tables (the `data_versions` table, migration 0013): any writer moves it.
 """
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Hashable
 
 from flask import current_app, g, has_app_context
+from sqlalchemy import select
 
 from storefront import writes
 from storefront.extensions import db
+from storefront.models import DataVersion
+
+CATALOG = "catalog"   # garments, their texts and photos, artisans
+SALES = "sales"       # orders, refunds, the ledger, payouts
+MAX_KEPT_FIGURES = 1000  # per group: one per catalog filter a buyer tried, say; then start again
 
 
 @dataclass(frozen=True)
@@ -72,3 +82,46 @@ def _current(name, version_statement, load):
     with _lock:
         copies[name] = copy
     return copy.value
+
+
+def kept_while(group: str, key: Hashable, load: Callable[[], Any]):
+    """load()'s value for `key`, kept until the version of `group` (CATALOG, SALES) moves.
+
+    The version is read at most once a request and once every KEPT_VALUES_CHECK_SECONDS per process
+    (at once after this process commits a write), so a change by any writer is seen within those
+    seconds. With KEPT_VALUES_CHECK_SECONDS = 0 every call loads afresh.
+    """
+    if not current_app.config.get("KEPT_VALUES_CHECK_SECONDS", 0):
+        return load()
+    version = _group_version(group)
+    if version is None:  # a database from before migration 0013: nothing tells when to forget
+        return load()
+    figures = current_app.extensions.setdefault("kept_figures", {}).setdefault(group, {})
+    found = figures.get(key)
+    if found is not None and found[0] == version:
+        return found[1]
+    value = load()
+    with _lock:
+        if len(figures) >= MAX_KEPT_FIGURES:
+            figures.clear()
+        figures[key] = (version, value)
+    return value
+
+
+def _group_version(group):
+    """The group's version: once a request, from the database at most every check seconds."""
+    memo_key, generation = f"data_version_{group}", writes.generation()
+    memo = g.get(memo_key)
+    if memo is not None and memo[0] == generation:  # unless this request has committed a write since
+        return memo[1]
+    seconds = current_app.config["KEPT_VALUES_CHECK_SECONDS"]
+    checks = current_app.extensions.setdefault("data_versions", {})
+    now = clock()
+    seen = checks.get(group)  # (version, checked at, this process's write generation then)
+    if seen is None or seen[2] != generation or now >= seen[1] + seconds:
+        seen = (db.session.scalar(select(DataVersion.version).where(DataVersion.name == group)), now,
+                generation)
+        with _lock:
+            checks[group] = seen
+    setattr(g, memo_key, (generation, seen[0]))
+    return seen[0]

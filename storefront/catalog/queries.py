@@ -1,15 +1,13 @@
 """Reads for the public pages; each page uses a fixed number of queries, whatever it shows."""
-import time
 from dataclasses import dataclass, replace
 
-from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from storefront.catalog import search
 from storefront.catalog.vocabulary import CATEGORIES, TECHNIQUES
-from storefront import writes
 from storefront.extensions import db
+from storefront.kept import CATALOG, SALES, kept_while
 from storefront.models import (Artisan, HoldStatus, LedgerEntry, LedgerKind, Order, OrderLine, OrderStatus,
                                Product, ProductStatus, StockHold)
 
@@ -44,31 +42,6 @@ class ProductPage:
     pages: int
     reserved_ids: frozenset
     total_is_lower_bound: bool = False
-
-
-_remembered_values = {}
-MAX_REMEMBERED = 2000
-
-
-def remembered(key, compute):
-    """compute(), kept PAGE_CACHE_SECONDS in this process and forgotten when it commits a write.
-
-    For figures that a public page may show a few seconds late anyway (storefront.pagecache promises
-    freshness within 2 x PAGE_CACHE_SECONDS): the catalog's total, the list of communities.
-    """
-    seconds = current_app.config["PAGE_CACHE_SECONDS"]
-    if not seconds:
-        return compute()
-    key = (str(db.engine.url), key)
-    now, generation = time.monotonic(), writes.generation()
-    kept = _remembered_values.get(key)
-    if kept and kept[1] > now and kept[2] == generation:
-        return kept[0]
-    value = compute()
-    if len(_remembered_values) >= MAX_REMEMBERED:
-        _remembered_values.clear()
-    _remembered_values[key] = (value, now + seconds, generation)
-    return value
 
 
 def _active_artisans(*conditions):
@@ -134,8 +107,9 @@ def search_products(filters: CatalogFilters, page_size=PAGE_SIZE) -> ProductPage
         ids = ids[:SEARCH_CAP]
         total = len(ids)
     else:
-        total = remembered(("count", replace(filters, page=1, sort="newest")), lambda: connection.execute(
-            select(func.count()).select_from(_filtered_ids(filters).subquery())).scalar())
+        total = kept_while(CATALOG, ("count", replace(filters, page=1, sort="newest")),
+                           lambda: connection.execute(
+                               select(func.count()).select_from(_filtered_ids(filters).subquery())).scalar())
     pages = max(1, -(-total // page_size))
     page = min(max(1, filters.page), pages)
     if filters.q:
@@ -218,7 +192,7 @@ def artisan_products(artisan, limit=48):
 
 def communities():
     """Communities that have active artisans, for the catalog filter."""
-    return remembered("communities", lambda: db.session.execute(
+    return kept_while(CATALOG, "communities", lambda: db.session.execute(
         select(Artisan.community).distinct().where(Artisan.active.is_(True))
         .order_by(Artisan.community)).scalars().all())
 
@@ -238,18 +212,28 @@ class Impact:
 
 
 def impact() -> Impact:
-    """The cooperative's numbers, computed from orders and the ledger (three queries)."""
+    """The cooperative's numbers, from orders, the ledger and the artisans; each part kept in memory
+    until its tables change (storefront.kept)."""
+    sold, earned = kept_while(SALES, "sold_and_earned", _sold_and_earned)
+    artisans, places = kept_while(CATALOG, "artisans_and_places", _artisans_and_places)
+    return Impact(garments_sold=sold, paid_to_artisans_mxn=earned, artisans=artisans, communities=places)
+
+
+def _sold_and_earned():
     sold = db.session.scalar(
         select(func.coalesce(func.sum(OrderLine.quantity - OrderLine.refunded_quantity), 0))
         .join(OrderLine.order).where(Order.status.in_(SOLD_STATUSES)))
     earned = db.session.scalar(
         select(func.coalesce(func.sum(LedgerEntry.amount), 0))
         .where(LedgerEntry.kind.in_((LedgerKind.SALE.value, LedgerKind.REFUND.value))))
+    return int(sold), int(earned)
+
+
+def _artisans_and_places():
     artisans, places = db.session.execute(
         select(func.count(Artisan.id), func.count(Artisan.community.distinct()))
         .where(Artisan.active.is_(True))).one()
-    return Impact(garments_sold=int(sold), paid_to_artisans_mxn=int(earned), artisans=artisans,
-                  communities=places)
+    return artisans, places
 
 
 def sitemap_entries():

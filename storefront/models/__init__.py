@@ -10,8 +10,8 @@ from storefront.models.earnings import (EmpowermentSurvey, IncomeBaseline, Ledge
 from storefront.models.orders import (HoldStatus, Order, OrderLine, OrderRefund, OrderStatus, RefundStatus,
                                       StockHold, WebhookEvent)
 from storefront.models.outbox import EmailStatus, OutboxEmail
-from storefront.models.settings import (CooperativeSettings, ExchangeRate, ReferenceLine, ShippingRate,
-                                        ShippingZone)
+from storefront.models.settings import (CooperativeSettings, DataVersion, ExchangeRate, ReferenceLine,
+                                        ShippingRate, ShippingZone)
 from storefront.models.voice import ArtisanUpdate, ScreenGuide, VoiceStory, VoiceStoryText
 
 __all__ = [
@@ -20,7 +20,7 @@ __all__ = [
     "Product", "ProductImage", "ProductStatus", "ProductTranslation", "IncomeBaseline", "LedgerEntry",
     "LedgerKind", "Payout", "PayoutMethod", "HoldStatus", "Order", "OrderLine", "OrderStatus", "StockHold",
     "WebhookEvent", "OrderRefund", "RefundStatus", "EmailStatus", "OutboxEmail", "EmpowermentSurvey",
-    "CooperativeSettings", "ExchangeRate", "ReferenceLine", "ShippingRate", "ShippingZone",
+    "CooperativeSettings", "DataVersion", "ExchangeRate", "ReferenceLine", "ShippingRate", "ShippingZone",
     "ArtisanUpdate", "ScreenGuide", "VoiceStory", "VoiceStoryText", "COMMISSION_STATUSES", "OPEN_STATUSES",
     "Commission", "CommissionPost", "CommissionStatus",
 ]

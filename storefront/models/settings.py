@@ -116,3 +116,16 @@ class ReferenceLine(Base):
     period: Mapped[str] = mapped_column(String(8))  # "day", "hour" or "month"
     effective_on: Mapped[date]
     source: Mapped[str] = mapped_column(Text)
+
+
+class DataVersion(Base):
+    """A number database triggers move once per committed transaction that changes a group of tables
+    ("catalog": garments, their texts and photos, artisans; "sales": orders, the ledger, payouts).
+
+    Figures kept in memory (storefront.kept.kept_while) are recomputed when it moves, whichever process,
+    command or bulk SQL statement made the change.
+    """
+    __tablename__ = "data_versions"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    version: Mapped[int] = mapped_column(default=0)

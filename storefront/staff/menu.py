@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from storefront.accounts.permissions import ADMIN, STAFF
 from storefront.extensions import db
+from storefront.kept import SALES, kept_while
 from storefront.models import LedgerEntry, Order
 
 
@@ -53,8 +54,16 @@ def menu_for(user):
 
 
 def order_counts() -> dict:
-    """{status: number of orders}, one query."""
-    return dict(db.session.execute(select(Order.status, func.count()).group_by(Order.status)).all())
+    """{status: number of orders}: one query, kept in memory until an order changes (storefront.kept)."""
+    return kept_while(SALES, "order_counts", lambda: dict(
+        db.session.execute(select(Order.status, func.count()).group_by(Order.status)).all()))
+
+
+def owed_summary() -> tuple[int, int]:
+    """(how many artisans the cooperative owes, how much in all), for the staff home; kept like the
+    counts. The payouts page itself reads the balances afresh (balances_owed)."""
+    return kept_while(SALES, "owed_summary", lambda: (
+        len(owed := balances_owed()), sum(amount for _artisan, amount in owed)))
 
 
 def balances_owed():

@@ -30,14 +30,13 @@ def _owed_artisans():
 @allow(*STAFF)
 def home():
     counts = menu.order_counts()
-    owed = _owed_artisans()
+    owed_count, owed_total = menu.owed_summary()
     return render_template(
         "staff/home.html", counts=counts, statuses=[s for s in ORDER_STATUSES if counts.get(s)],
         to_pack=sum(counts.get(s, 0) for s in menu.TO_PACK),
         to_ship=sum(counts.get(s, 0) for s in menu.TO_SHIP),
         to_review=sum(counts.get(s, 0) for s in menu.TO_REVIEW),
-        owed_count=len(owed), owed_total=sum(amount for _a, amount in owed),
-        to_translate=translations.count_to_do(),
+        owed_count=owed_count, owed_total=owed_total, to_translate=translations.count_to_do_kept(),
         items=menu.menu_for(current_user))
 
 

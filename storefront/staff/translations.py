@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased, selectinload
 from storefront.accounts.services import audit
 from storefront.extensions import db
 from storefront.i18n import LOCALES
+from storefront.kept import CATALOG, kept_while
 from storefront.models import Artisan, ArtisanTranslation, Order, OrderLine, Product, ProductTranslation
 from storefront.models.catalog import ProductStatus
 
@@ -107,6 +108,11 @@ def count_to_do() -> int:
     garments = select(Product.id).where(Product.status.in_(VISIBLE))
     return (_to_do_of(ProductTranslation, ProductTranslation.product_id, garments)
             + _to_do_of(ArtisanTranslation, ArtisanTranslation.artisan_id, select(Artisan.id)))
+
+
+def count_to_do_kept() -> int:
+    """count_to_do(), kept in memory until a garment, an artisan or a text changes (storefront.kept)."""
+    return kept_while(CATALOG, "translations_to_do", count_to_do)
 
 
 class TranslationRefused(ValueError):

@@ -1,17 +1,27 @@
 """Settings and exchange rates kept in memory (storefront.kept): no query while the copy is fresh, and a
 change made by another process is used within KEPT_VALUES_CHECK_SECONDS."""
 import os
+import re
+import sqlite3
 import subprocess
 import sys
+from datetime import date
 from decimal import Decimal
 
+from contextlib import contextmanager
+
 import pytest
+import psycopg
+from sqlalchemy import delete, event, select
+from sqlalchemy.engine import make_url
 
 from storefront import kept
 from storefront.config import REPO_ROOT
 from storefront.cooperative import get_settings, settings_values
 from storefront.extensions import db
+from storefront.models import Artisan, ArtisanTranslation, DataVersion, ProductTranslation
 from storefront.pricing import latest_rates, set_rate
+from tests.factories import PASSWORD
 
 
 @pytest.fixture
@@ -94,3 +104,97 @@ def test_zero_seconds_reads_every_time(app, make, count_queries):
     with app.app_context(), count_queries() as again:
         latest_rates()
     assert counter.count == again.count == 1
+
+
+# --- figures kept under a data version (kept_while) -----------------------------------------------
+
+def _another_connection(database_url, *sql):
+    """Plain SQL committed through the database driver alone, as another process, a restore or a bulk
+    load would (SQLAlchemy's events of this process do not see it)."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        connection = sqlite3.connect(url.database)
+    else:
+        connection = psycopg.connect(url.set(drivername="postgresql").render_as_string(hide_password=False))
+    try:
+        for statement in sql:
+            connection.execute(statement)
+        connection.commit()
+    finally:
+        connection.close()
+
+
+def _garment_count(client):
+    page = client.get("/products/?currency=MXN").get_data(as_text=True)
+    return int(re.search(r"(\d+) garments?", page).group(1))
+
+
+@contextmanager
+def statements(app):
+    """The SQL statements sent while the block runs."""
+    sent = []
+    with app.app_context():
+        engine = db.engine
+    listener = lambda _conn, _cursor, statement, *rest: sent.append(statement)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+
+
+def test_the_catalog_total_is_kept_until_any_writer_changes_the_catalog(app, client, make, clock, database_url):
+    with app.app_context():
+        make.product()
+        hidden = make.product(status="draft").id
+    assert _garment_count(client) == 1
+    for later in (0, 10):  # within the check seconds, then past them (the version is read again)
+        clock[0] += later
+        with statements(app) as sent:
+            assert _garment_count(client) == 1
+        assert not [s for s in sent if "count(" in s.lower()], sent
+        assert bool([s for s in sent if "data_versions" in s]) == bool(later)
+
+    _another_connection(database_url, f"UPDATE products SET status = 'published' WHERE id = {hidden}")
+    assert _garment_count(client) == 1  # not checked again yet: the promise is within the seconds
+    clock[0] += app.config["KEPT_VALUES_CHECK_SECONDS"]
+    assert _garment_count(client) == 2
+
+
+def test_one_version_step_per_transaction_whatever_it_writes(app, database_url):
+    def versions():
+        with app.app_context():
+            return dict(db.session.execute(select(DataVersion.name, DataVersion.version)).all())
+    before = versions()
+    _another_connection(database_url, "UPDATE artisans SET community = community WHERE 1 = 0",
+                        "DELETE FROM orders WHERE 1 = 0")  # statements that change no row
+    assert versions() == before
+    with app.app_context():
+        artisan = Artisan(slug="nueva", display_name="Nueva", community="Chilil", municipality="Huixtán",
+                          languages="tzo,es", joined_on=date(2025, 3, 1))
+        artisan.translations = [ArtisanTranslation(locale="es", story="Tejo."),
+                                ArtisanTranslation(locale="en", story="I weave.")]
+        db.session.add(artisan)
+        db.session.commit()
+    after = versions()
+    assert after["sales"] == before["sales"]
+    step = 1 if database_url.startswith("postgresql") else 3  # PostgreSQL: once at commit; SQLite: a row
+    assert after["catalog"] == before["catalog"] + step
+
+
+def test_the_staff_home_counts_texts_to_translate_again_after_a_change(app, client, make, auth, clock):
+    with app.app_context():
+        product = make.product(title_en="Diamond huipil").id
+        make.user("coordinadora", role="coordinator")
+    auth.login("coordinadora", PASSWORD)
+    first = _to_translate(client)
+    with app.app_context():
+        db.session.execute(delete(ProductTranslation).where(ProductTranslation.product_id == product,
+                                                            ProductTranslation.locale == "en"))
+        db.session.commit()  # this process wrote: it checks the version at its next read
+    assert _to_translate(client) == first + 1
+
+
+def _to_translate(client):
+    page = client.get("/coop/?lang=en").get_data(as_text=True)
+    return int(re.search(r"(\d+) texts? to translate", page).group(1))

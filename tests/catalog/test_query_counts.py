@@ -19,7 +19,7 @@ def test_list_pages_use_a_constant_number_of_queries(client, data, make, count_q
     with count_queries() as few:
         assert client.get(path).status_code == 200
     _fill(data, make, queries.PAGE_SIZE + 2)
-    client.get(path)  # the writes emptied the figures kept in memory (queries.remembered): keep them again
+    client.get(path)  # the writes moved the catalog version (storefront.kept): figures are read again
     with count_queries() as many:
         assert client.get(path).status_code == 200
     assert many.count == few.count, (few.count, many.count)

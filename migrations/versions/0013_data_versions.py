@@ -1,0 +1,95 @@
+"""data versions: one number per group of tables, moved by triggers on every committed change
+
+Revision ID: 0013_data_versions
+Revises: 0005_commission_voice
+Create Date: 2026-12-02
+
+Figures that pages read on every visit and that change only when their tables do (the catalog's
+totals, the communities, the texts to translate, the cooperative's sales figures) are kept in each
+process's memory (storefront.kept.kept_while) until the version of their group moves. Triggers move
+it, so every write path moves it: the studio, staff pages, commands, webhooks, bulk SQL, a restore.
+
+PostgreSQL: a deferred constraint trigger per table runs at commit, once per transaction and group (a
+transaction-local setting remembers it was done), so the version row is the last lock a transaction
+takes and holds only while it commits: no deadlock with the rows the transaction wrote, no writer
+waiting on another for longer than a commit. The version becomes visible with the data, atomically.
+
+SQLite has one writer at a time: plain row triggers. A later batch migration that recreates one of
+these tables drops its triggers there; such a migration must call `create_sqlite_triggers()` again.
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0013_data_versions"
+down_revision = "0005_commission_voice"
+branch_labels = None
+depends_on = None
+
+GROUPS = {
+    "catalog": ("products", "product_translations", "product_images", "artisans", "artisan_translations"),
+    "sales": ("orders", "order_lines", "order_refunds", "ledger_entries", "payouts"),
+}
+
+
+def _triggers():
+    """(trigger name, table, group) of every trigger this migration makes."""
+    return [(f"data_version_{table}", table, group) for group, tables in GROUPS.items() for table in tables]
+
+
+def _pg_upgrade():
+    op.execute("""
+        CREATE FUNCTION telar_bump_data_version() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE
+            done text := 'telar.data_version_bumped_' || TG_ARGV[0];
+        BEGIN
+            IF coalesce(current_setting(done, true), '') = '' THEN
+                PERFORM set_config(done, 'yes', true);  -- true: forgotten when the transaction ends
+                UPDATE data_versions SET version = version + 1 WHERE name = TG_ARGV[0];
+            END IF;
+            RETURN NULL;
+        END $$""")
+    for name, table, group in _triggers():
+        op.execute(f"""CREATE CONSTRAINT TRIGGER {name} AFTER INSERT OR UPDATE OR DELETE ON {table}
+                       DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+                       EXECUTE FUNCTION telar_bump_data_version('{group}')""")
+
+
+def _pg_downgrade():
+    for name, table, _group in _triggers():
+        op.execute(f"DROP TRIGGER {name} ON {table}")
+    op.execute("DROP FUNCTION telar_bump_data_version()")
+
+
+def create_sqlite_triggers():
+    for name, table, group in _triggers():
+        for event in ("insert", "update", "delete"):
+            op.execute(f"CREATE TRIGGER IF NOT EXISTS {name}_{event} AFTER {event.upper()} ON {table} "
+                       f"BEGIN UPDATE data_versions SET version = version + 1 WHERE name = '{group}'; END")
+
+
+def _sqlite_downgrade():
+    for name, _table, _group in _triggers():
+        for event in ("insert", "update", "delete"):
+            op.execute(f"DROP TRIGGER IF EXISTS {name}_{event}")
+
+
+def upgrade():
+    versions = op.create_table(
+        "data_versions",
+        sa.Column("name", sa.String(length=32), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_data_versions")),
+    )
+    op.bulk_insert(versions, [{"name": group, "version": 0} for group in GROUPS])
+    if op.get_bind().dialect.name == "postgresql":
+        _pg_upgrade()
+    else:
+        create_sqlite_triggers()
+
+
+def downgrade():
+    if op.get_bind().dialect.name == "postgresql":
+        _pg_downgrade()
+    else:
+        _sqlite_downgrade()
+    op.drop_table("data_versions")
