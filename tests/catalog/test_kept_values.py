@@ -143,7 +143,8 @@ def statements(app):
         event.remove(engine, "before_cursor_execute", listener)
 
 
-def test_the_catalog_total_is_kept_until_any_writer_changes_the_catalog(app, client, make, clock, database_url):
+def test_the_catalog_total_is_kept_until_any_writer_changes_the_catalog(app, client, make, clock,
+                                                                        database_url):
     with app.app_context():
         make.product()
         hidden = make.product(status="draft").id
