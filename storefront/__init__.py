@@ -37,6 +37,7 @@ def register_extensions(app):
     migrate.init_app(app, db, directory=str(REPO_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     i18n.babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    i18n.install_template_gettext(app)
     login_manager.init_app(app)
     permissions.init_login_manager(login_manager)
     limiter.init_app(app)

@@ -15,7 +15,7 @@ from babel import support
 from babel.core import Locale, UnknownLocaleError, get_global
 from babel.numbers import get_territory_currencies
 from flask import current_app, g, has_request_context, request, session
-from flask_babel import Babel, Domain, get_locale
+from flask_babel import Babel, Domain, get_locale, get_translations
 from flask_login import current_user
 
 from storefront.cooperative import settings_values
@@ -185,7 +185,7 @@ class InterfaceDomain(Domain):
     each string it lacks looked up in Spanish (never English), as SearXNG does for languages CLDR lacks."""
 
     def get_translations(self):
-        if not has_request_context() or interface_language() not in INDIGENOUS_LOCALES:
+        if not has_request_context() or interface_language() not in INDIGENOUS_LOCALES or _forced_locale():
             return super().get_translations()
         language = interface_language()
         cache = self.get_translations_cache(None)
@@ -210,6 +210,38 @@ class InterfaceDomain(Domain):
                 merged.merge(catalogue)
                 merged.plural = catalogue.plural
         return merged
+
+
+def _forced_locale():
+    """The locale of an enclosing `force_locale` block (an email in the buyer's language), or None."""
+    return getattr(g.get("_flask_babel"), "forced_babel_locale", None)
+
+
+def page_translations():
+    """The catalogue of the text being rendered, looked up once per locale and request.
+
+    A page translates some sixty strings; Flask-Babel finds the catalogue again for each through a
+    dozen context lookups. The copy is keyed by the Babel locale object in force, so a `force_locale`
+    block (an email in the buyer's language) gets its own.
+    """
+    babel_context = g.get("_flask_babel")
+    locale, forced = getattr(babel_context, "babel_locale", None), _forced_locale()
+    memo = g.get("page_translations")
+    if memo is None or locale is None or memo[0] is not locale or memo[1] is not forced:
+        translations = get_translations()  # sets the locale in Babel's context when it was not yet
+        locale = getattr(g.get("_flask_babel"), "babel_locale", None)
+        memo = g.page_translations = (locale, forced, translations)
+    return memo[2]
+
+
+def install_template_gettext(app):
+    """Templates translate through page_translations (the same catalogue Flask-Babel would find)."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: page_translations().ugettext(s),
+        ngettext=lambda s, p, n: page_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: page_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: page_translations().unpgettext(c, s, p, n),
+        newstyle=True)
 
 
 class InterfaceBabel(Babel):

@@ -7,6 +7,8 @@ from urllib.parse import quote
 
 from babel import Locale
 from flask import g, url_for
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
 
 from storefront.catalog.content import pick_translation
 from storefront.catalog.queries import availability
@@ -48,6 +50,18 @@ class Picture:
 
     def scaled_height(self, width):
         return max(1, round(self.height * width / self.width))
+
+    def html(self, sizes, lazy=True, priority=False):
+        """<picture>: WebP and JPEG at every width the pipeline made. Built here rather than in a Jinja
+        macro because a catalog page shows 24 of them and a macro call costs as much as the string."""
+        attributes = ' loading="lazy"' if lazy else ""
+        if priority:
+            attributes += ' fetchpriority="high"'
+        sizes = escape(sizes)
+        return Markup(
+            f'<picture>\n<source type="image/webp" srcset="{self.webp_srcset}" sizes="{sizes}">\n'
+            f'<img src="{self.src(640)}" srcset="{self.jpg_srcset}" sizes="{sizes}" width="{self.width}" '
+            f'height="{self.height}" alt="{escape(self.alt)}"{attributes} decoding="async">\n</picture>')
 
 
 @dataclass(frozen=True)
@@ -98,9 +112,10 @@ def money(amount_mxn, currency, locale):
 
 @dataclass(frozen=True)
 class Card:
-    product: object
+    product: object          # the garment: an ORM row (its page, the feed) or a queries.Listed (lists)
     url: str
     content: Content
+    artisan_name: str
     price: object
     price_text: str
     availability: str
@@ -122,6 +137,15 @@ def product_url(slug):
     return prefix + quote(slug, safe="")
 
 
+def availability_badges():
+    """{availability: (css class, label)}, translated once a request (every card shows one)."""
+    return _per_request("availability_badges", lambda: {
+        "available": ("ok", _("Available")),
+        "reserved": ("warn", _("Reserved: someone is buying it now")),
+        "sold": ("sold", _("Sold")),
+    })
+
+
 def _label(labeller, code):
     labels = _per_request("vocabulary_labels", dict)
     if (labeller, code) not in labels:
@@ -130,11 +154,24 @@ def _label(labeller, code):
 
 
 def product_card(product, locale, currency, reserved_ids=frozenset()):
-    price = price_in(product.price_amount, currency)
+    """The card of a whole garment (ORM row with its artisan, texts and photos)."""
     image = product.images[0] if product.images else None
-    content = product_content(product, locale)
+    return _card(product, product_content(product, locale), product.artisan.display_name, image, locale,
+                 currency, reserved_ids)
+
+
+def listed_card(item, locale, currency, reserved_ids=frozenset()):
+    """The card of a garment in a list (a queries.Listed: its titles and first photo only)."""
+    chosen = pick_translation(item.translations, locale)
+    content = (Content(chosen.value.title, "", "", chosen.locale, chosen.is_fallback) if chosen
+               else Content(item.slug, "", "", locale, False))
+    return _card(item, content, item.artisan_name, item.photo, locale, currency, reserved_ids)
+
+
+def _card(product, content, artisan_name, image, locale, currency, reserved_ids):
+    price = price_in(product.price_amount, currency)
     return Card(
-        product=product, url=product_url(product.slug), content=content,
+        product=product, url=product_url(product.slug), content=content, artisan_name=artisan_name,
         price=price, price_text=formatting.money(price.amount, price.currency, locale),
         availability=availability(product, reserved_ids),
         picture=picture(image, content.title) if image else None,

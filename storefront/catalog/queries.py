@@ -9,7 +9,7 @@ from storefront.catalog.vocabulary import CATEGORIES, TECHNIQUES
 from storefront.extensions import db
 from storefront.kept import CATALOG, SALES, kept_while
 from storefront.models import (Artisan, HoldStatus, LedgerEntry, LedgerKind, Order, OrderLine, OrderStatus,
-                               Product, ProductStatus, StockHold)
+                               Product, ProductImage, ProductStatus, ProductTranslation, StockHold)
 
 VISIBLE_STATUSES = (ProductStatus.PUBLISHED.value, ProductStatus.SOLD_OUT.value)
 SOLD_STATUSES = (OrderStatus.PAID.value, OrderStatus.PACKED.value, OrderStatus.SHIPPED.value,
@@ -78,8 +78,63 @@ CARD_DATA = (selectinload(Product.artisan), selectinload(Product.translations), 
 
 
 def _with_card_data(stmt):
-    """Everything a product card shows, loaded in a constant number of queries."""
+    """Everything a product card shows, loaded in a constant number of queries (ORM rows, for the
+    feed, which needs every photo)."""
     return stmt.options(*CARD_DATA)
+
+
+@dataclass(frozen=True, slots=True)
+class Title:
+    locale: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Photo:
+    content_hash: str
+    width: int
+    height: int
+    alt_text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """What a card in a list shows of a garment: plain values, no ORM row (a page lists 24)."""
+    id: int
+    slug: str
+    category: str
+    technique: str
+    price_amount: int
+    status: str
+    stock: int
+    artisan_name: str
+    translations: tuple   # Title per language
+    photo: Photo | None   # the first photo
+
+
+def listed(ids) -> list[Listed]:
+    """The garments `ids`, in that order, as cards show them: three Core queries whatever the number."""
+    if not ids:
+        return []
+    connection = db.session.connection()
+    titles, photos = {}, {}
+    for product_id, locale, title in connection.execute(
+            select(ProductTranslation.product_id, ProductTranslation.locale, ProductTranslation.title)
+            .where(ProductTranslation.product_id.in_(ids))):
+        titles.setdefault(product_id, []).append(Title(locale, title))
+    photo_rows = connection.execute(
+        select(ProductImage.product_id, ProductImage.content_hash, ProductImage.width, ProductImage.height,
+               ProductImage.alt_text)
+        .where(ProductImage.product_id.in_(ids))
+        .order_by(ProductImage.product_id, ProductImage.position, ProductImage.id))
+    for product_id, *photo in photo_rows:
+        photos.setdefault(product_id, Photo(*photo))
+    rows = {row.id: row for row in connection.execute(
+        select(Product.id, Product.slug, Product.category, Product.technique, Product.price_amount,
+               Product.status, Product.stock, Artisan.display_name)
+        .join(Artisan, Artisan.id == Product.artisan_id).where(Product.id.in_(ids)))}
+    return [Listed(*rows[i], translations=tuple(titles.get(i, ())), photo=photos.get(i))
+            for i in ids if i in rows]
 
 
 def search_products(filters: CatalogFilters, page_size=PAGE_SIZE) -> ProductPage:
@@ -116,12 +171,7 @@ def search_products(filters: CatalogFilters, page_size=PAGE_SIZE) -> ProductPage
         page_ids = ids[(page - 1) * page_size:page * page_size]
     else:
         page_ids = connection.execute(ordered.limit(page_size).offset((page - 1) * page_size)).scalars().all()
-    products = []
-    if page_ids:
-        loaded = {p.id: p for p in db.session.execute(
-            _with_card_data(select(Product).where(Product.id.in_(page_ids)))).scalars()}
-        products = [loaded[i] for i in page_ids if i in loaded]
-    return ProductPage(products=products, total=total, page=page, pages=pages,
+    return ProductPage(products=listed(page_ids), total=total, page=page, pages=pages,
                        reserved_ids=reserved_product_ids(page_ids), total_is_lower_bound=capped)
 
 
@@ -143,13 +193,16 @@ def availability(product, reserved_ids=frozenset()):
     return "sold"
 
 
+def _listed_where(stmt):
+    return listed(db.session.connection().execute(stmt).scalars().all())
+
+
 def featured_products(limit=4):
     """The newest garments still for sale, for the home page."""
-    stmt = (select(Product).join(Product.artisan)
-            .where(Product.status == ProductStatus.PUBLISHED.value, Product.stock > 0,
-                   Artisan.active.is_(True))
-            .order_by(Product.published_at.desc(), Product.id.desc()).limit(limit))
-    return db.session.execute(_with_card_data(stmt)).unique().scalars().all()
+    return _listed_where(
+        select(Product.id).join(Product.artisan)
+        .where(Product.status == ProductStatus.PUBLISHED.value, Product.stock > 0, Artisan.active.is_(True))
+        .order_by(Product.published_at.desc(), Product.id.desc()).limit(limit))
 
 
 def product_by_slug(slug):
@@ -162,11 +215,11 @@ def product_by_slug(slug):
 
 
 def more_by_artisan(product, limit=4):
-    stmt = (select(Product).join(Product.artisan)
-            .where(Product.artisan_id == product.artisan_id, Product.id != product.id,
-                   Product.status == ProductStatus.PUBLISHED.value, Product.stock > 0)
-            .order_by(Product.published_at.desc(), Product.id.desc()).limit(limit))
-    return db.session.execute(_with_card_data(stmt)).unique().scalars().all()
+    return _listed_where(
+        select(Product.id)
+        .where(Product.artisan_id == product.artisan_id, Product.id != product.id,
+               Product.status == ProductStatus.PUBLISHED.value, Product.stock > 0)
+        .order_by(Product.published_at.desc(), Product.id.desc()).limit(limit))
 
 
 def active_artisans(limit=None):
@@ -184,10 +237,10 @@ def artisan_by_slug(slug):
 
 
 def artisan_products(artisan, limit=48):
-    stmt = (select(Product).join(Product.artisan)
-            .where(Product.artisan_id == artisan.id, Product.status.in_(VISIBLE_STATUSES))
-            .order_by(Product.status.desc(), Product.published_at.desc(), Product.id.desc()).limit(limit))
-    return db.session.execute(_with_card_data(stmt)).unique().scalars().all()
+    return _listed_where(
+        select(Product.id)
+        .where(Product.artisan_id == artisan.id, Product.status.in_(VISIBLE_STATUSES))
+        .order_by(Product.status.desc(), Product.published_at.desc(), Product.id.desc()).limit(limit))
 
 
 def communities():

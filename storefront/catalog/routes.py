@@ -16,9 +16,10 @@ from storefront.voice import news, stories
 BRAND = "Telar"
 
 
-def _cards(products, reserved_ids=frozenset()):
+def _cards(listed, reserved_ids=frozenset()):
+    """Cards of garments listed by the queries (queries.Listed)."""
     locale, currency = current_locale(), current_currency()
-    return [present.product_card(p, locale, currency, reserved_ids) for p in products]
+    return [present.listed_card(item, locale, currency, reserved_ids) for item in listed]
 
 
 @bp.route("/")
@@ -171,7 +172,8 @@ def feed():
     """Google Merchant / Meta catalogue feed, in the currency asked for (`?currency=`), English by default."""
     locale, currency = current_locale(), current_currency()
     rows = []
-    for card in _cards(queries.feed_products()):
+    for product in queries.feed_products():
+        card = present.product_card(product, locale, currency)
         pictures = [present.picture(image, card.content.title) for image in card.product.images]
         images = [p.absolute(1280)
                   for p in pictures]
@@ -187,3 +189,6 @@ def feed():
 def language_name(code):
     """The name of a content language in the visitor's language ("Spanish", "espagnol"…)."""
     return present.language_name(code, current_locale())
+
+
+bp.add_app_template_global(present.availability_badges, "availability_badges")

@@ -2,7 +2,8 @@
 import re
 
 import pytest
-from flask_babel import get_locale, gettext
+from flask import render_template_string
+from flask_babel import force_locale, get_locale, gettext
 
 from storefront.cooperative import get_settings
 from storefront.extensions import db
@@ -33,6 +34,19 @@ def test_babel_is_never_handed_tsotsil(app, people):
     with app.test_request_context("/studio/?lang=tzo"):
         assert str(get_locale()) == "es"
         assert gettext("My garments") == "Mis prendas"
+
+
+def test_an_email_written_during_a_tsotsil_page_is_in_the_readers_language(app, people):
+    """force_locale (an email in the buyer's language) wins over the page's Tsotsil, in code and in
+    templates, and the page's own text is Spanish again after the block."""
+    page_text = "{{ _('My garments') }}"
+    with app.test_request_context("/studio/?lang=tzo"):
+        assert render_template_string(page_text) == "Mis prendas"
+        with force_locale("en"):
+            assert gettext("My garments") == render_template_string(page_text) == "My garments"
+        with force_locale("fr"):
+            assert render_template_string(page_text) == gettext("My garments") != "My garments"
+        assert render_template_string(page_text) == gettext("My garments") == "Mis prendas"
 
 
 def test_a_translated_string_shows_in_tsotsil_and_the_rest_in_spanish(app_config, catalogues, tmp_path):
