@@ -2,7 +2,7 @@
 from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from storefront.catalog import search
 from storefront.catalog.vocabulary import CATEGORIES, TECHNIQUES
@@ -112,10 +112,32 @@ class Listed:
     photo: Photo | None   # the first photo
 
 
+CARD_COLUMNS = (Product.id, Product.slug, Product.category, Product.technique, Product.price_amount,
+                Product.status, Product.stock, Artisan.display_name)
+
+
+def _card_rows():
+    """select() of what a card shows of a garment and its artisan; add the conditions and the order."""
+    return select(*CARD_COLUMNS).join(Artisan, Artisan.id == Product.artisan_id)
+
+
 def listed(ids) -> list[Listed]:
-    """The garments `ids`, in that order, as cards show them: three Core queries whatever the number."""
+    """The garments `ids`, in that order, as cards show them (three Core queries, whatever the number)."""
     if not ids:
         return []
+    rows = {row.id: row for row in db.session.connection().execute(_card_rows().where(Product.id.in_(ids)))}
+    return _with_titles_and_photos([rows[i] for i in ids if i in rows])
+
+
+def listed_by(stmt) -> list[Listed]:
+    """The garments a _card_rows() statement selects, in its order (three Core queries)."""
+    return _with_titles_and_photos(db.session.connection().execute(stmt).all())
+
+
+def _with_titles_and_photos(rows):
+    if not rows:
+        return []
+    ids = [row.id for row in rows]
     connection = db.session.connection()
     titles, photos = {}, {}
     for product_id, locale, title in connection.execute(
@@ -129,20 +151,16 @@ def listed(ids) -> list[Listed]:
         .order_by(ProductImage.product_id, ProductImage.position, ProductImage.id))
     for product_id, *photo in photo_rows:
         photos.setdefault(product_id, Photo(*photo))
-    rows = {row.id: row for row in connection.execute(
-        select(Product.id, Product.slug, Product.category, Product.technique, Product.price_amount,
-               Product.status, Product.stock, Artisan.display_name)
-        .join(Artisan, Artisan.id == Product.artisan_id).where(Product.id.in_(ids)))}
-    return [Listed(*rows[i], translations=tuple(titles.get(i, ())), photo=photos.get(i))
-            for i in ids if i in rows]
+    return [Listed(*row, translations=tuple(titles.get(row.id, ())), photo=photos.get(row.id))
+            for row in rows]
 
 
 def search_products(filters: CatalogFilters, page_size=PAGE_SIZE) -> ProductPage:
     """One page of products matching `filters`; a page past the end shows the last one.
 
-    Browsing counts in SQL and reads one page of ids. A text search (storefront.catalog.search)
-    reads the ordered matching ids once (at most SEARCH_CAP of them, the total then shown as "more than 480").
-    Ids go through the Core connection: no ORM bookkeeping for rows that are only numbers.
+    Browsing counts in SQL (kept until the catalog changes) and reads one page of cards. A text search
+    (storefront.catalog.search) reads the ordered matching ids once (at most SEARCH_CAP of them, the
+    total then shown as "more than 480"). Everything goes through the Core connection: no ORM rows.
     """
     connection = db.session.connection()
     query_words = [(word, search.vocabulary_phrases(word, TECHNIQUES, CATEGORIES))
@@ -153,8 +171,6 @@ def search_products(filters: CatalogFilters, page_size=PAGE_SIZE) -> ProductPage
         if filters.sort == "relevance":
             ordering = (relevance.desc(), *ORDERINGS["newest"])
         ordered = matched.order_by(*ordering)
-    else:
-        ordered = _filtered_ids(filters).order_by(*ordering)
     capped = False
     if filters.q:  # a query of punctuation only has no words, and finds nothing
         ids = connection.execute(ordered.limit(SEARCH_CAP + 1)).scalars().all() if query_words else []
@@ -168,10 +184,13 @@ def search_products(filters: CatalogFilters, page_size=PAGE_SIZE) -> ProductPage
     pages = max(1, -(-total // page_size))
     page = min(max(1, filters.page), pages)
     if filters.q:
-        page_ids = ids[(page - 1) * page_size:page * page_size]
-    else:
-        page_ids = connection.execute(ordered.limit(page_size).offset((page - 1) * page_size)).scalars().all()
-    return ProductPage(products=listed(page_ids), total=total, page=page, pages=pages,
+        products = listed(ids[(page - 1) * page_size:page * page_size])
+    else:  # the page's cards straight from the ordered rows
+        products = listed_by(_filtered_ids(filters, *CARD_COLUMNS[1:])
+                             .join(Artisan, Artisan.id == Product.artisan_id)
+                             .order_by(*ordering).limit(page_size).offset((page - 1) * page_size))
+    page_ids = [product.id for product in products]
+    return ProductPage(products=products, total=total, page=page, pages=pages,
                        reserved_ids=reserved_product_ids(page_ids), total_is_lower_bound=capped)
 
 
@@ -193,30 +212,29 @@ def availability(product, reserved_ids=frozenset()):
     return "sold"
 
 
-def _listed_where(stmt):
-    return listed(db.session.connection().execute(stmt).scalars().all())
-
-
 def featured_products(limit=4):
     """The newest garments still for sale, for the home page."""
-    return _listed_where(
-        select(Product.id).join(Product.artisan)
+    return listed_by(
+        _card_rows()
         .where(Product.status == ProductStatus.PUBLISHED.value, Product.stock > 0, Artisan.active.is_(True))
         .order_by(Product.published_at.desc(), Product.id.desc()).limit(limit))
 
 
 def product_by_slug(slug):
-    """A visible garment with its artisan, or None (drafts and archived ones are not public)."""
+    """A visible garment with its artisan, or None (drafts and archived ones are not public).
+
+    One query: its few texts, photos and her texts joined (a dozen rows) cost less than three more
+    round trips to the database."""
     stmt = (select(Product).join(Product.artisan)
             .where(Product.slug == slug, Product.status.in_(VISIBLE_STATUSES), Artisan.active.is_(True))
-            .options(contains_eager(Product.artisan).selectinload(Artisan.translations),
-                     selectinload(Product.translations), selectinload(Product.images)))
+            .options(contains_eager(Product.artisan).joinedload(Artisan.translations),
+                     joinedload(Product.translations), joinedload(Product.images)))
     return db.session.execute(stmt).unique().scalar_one_or_none()
 
 
 def more_by_artisan(product, limit=4):
-    return _listed_where(
-        select(Product.id)
+    return listed_by(
+        _card_rows()
         .where(Product.artisan_id == product.artisan_id, Product.id != product.id,
                Product.status == ProductStatus.PUBLISHED.value, Product.stock > 0)
         .order_by(Product.published_at.desc(), Product.id.desc()).limit(limit))
@@ -237,8 +255,8 @@ def artisan_by_slug(slug):
 
 
 def artisan_products(artisan, limit=48):
-    return _listed_where(
-        select(Product.id)
+    return listed_by(
+        _card_rows()
         .where(Product.artisan_id == artisan.id, Product.status.in_(VISIBLE_STATUSES))
         .order_by(Product.status.desc(), Product.published_at.desc(), Product.id.desc()).limit(limit))
 
