@@ -1,4 +1,5 @@
-"""data versions: one number per group of tables, moved by triggers on every committed change
+"""data versions: one number per group of tables, moved by triggers on every committed change; the
+studio's newest-first indexes
 
 Revision ID: 0013_data_versions
 Revises: 0005_commission_voice
@@ -13,6 +14,9 @@ PostgreSQL: a deferred constraint trigger per table runs at commit, once per tra
 transaction-local setting remembers it was done), so the version row is the last lock a transaction
 takes and holds only while it commits: no deadlock with the rows the transaction wrote, no writer
 waiting on another for longer than a commit. The version becomes visible with the data, atomically.
+
+Two indexes let the studio read one page of garments newest first (hers, or everyone's for staff)
+without sorting them all.
 
 SQLite has one writer at a time: plain row triggers. A later batch migration that recreates one of
 these tables drops its triggers there; such a migration must call `create_sqlite_triggers()` again.
@@ -85,9 +89,14 @@ def upgrade():
         _pg_upgrade()
     else:
         create_sqlite_triggers()
+    op.create_index(op.f("ix_products_artisan_id_created_at_id"), "products",
+                    ["artisan_id", "created_at", "id"])
+    op.create_index(op.f("ix_products_created_at_id"), "products", ["created_at", "id"])
 
 
 def downgrade():
+    op.drop_index(op.f("ix_products_created_at_id"), table_name="products")
+    op.drop_index(op.f("ix_products_artisan_id_created_at_id"), table_name="products")
     if op.get_bind().dialect.name == "postgresql":
         _pg_downgrade()
     else:

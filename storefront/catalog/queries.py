@@ -116,7 +116,7 @@ CARD_COLUMNS = (Product.id, Product.slug, Product.category, Product.technique, P
                 Product.status, Product.stock, Artisan.display_name)
 
 
-def _card_rows():
+def listed_rows():
     """select() of what a card shows of a garment and its artisan; add the conditions and the order."""
     return select(*CARD_COLUMNS).join(Artisan, Artisan.id == Product.artisan_id)
 
@@ -125,12 +125,12 @@ def listed(ids) -> list[Listed]:
     """The garments `ids`, in that order, as cards show them (three Core queries, whatever the number)."""
     if not ids:
         return []
-    rows = {row.id: row for row in db.session.connection().execute(_card_rows().where(Product.id.in_(ids)))}
+    rows = {row.id: row for row in db.session.connection().execute(listed_rows().where(Product.id.in_(ids)))}
     return _with_titles_and_photos([rows[i] for i in ids if i in rows])
 
 
 def listed_by(stmt) -> list[Listed]:
-    """The garments a _card_rows() statement selects, in its order (three Core queries)."""
+    """The garments a listed_rows() statement selects, in its order (three Core queries)."""
     return _with_titles_and_photos(db.session.connection().execute(stmt).all())
 
 
@@ -215,7 +215,7 @@ def availability(product, reserved_ids=frozenset()):
 def featured_products(limit=4):
     """The newest garments still for sale, for the home page."""
     return listed_by(
-        _card_rows()
+        listed_rows()
         .where(Product.status == ProductStatus.PUBLISHED.value, Product.stock > 0, Artisan.active.is_(True))
         .order_by(Product.published_at.desc(), Product.id.desc()).limit(limit))
 
@@ -234,7 +234,7 @@ def product_by_slug(slug):
 
 def more_by_artisan(product, limit=4):
     return listed_by(
-        _card_rows()
+        listed_rows()
         .where(Product.artisan_id == product.artisan_id, Product.id != product.id,
                Product.status == ProductStatus.PUBLISHED.value, Product.stock > 0)
         .order_by(Product.published_at.desc(), Product.id.desc()).limit(limit))
@@ -256,7 +256,7 @@ def artisan_by_slug(slug):
 
 def artisan_products(artisan, limit=48):
     return listed_by(
-        _card_rows()
+        listed_rows()
         .where(Product.artisan_id == artisan.id, Product.status.in_(VISIBLE_STATUSES))
         .order_by(Product.status.desc(), Product.published_at.desc(), Product.id.desc()).limit(limit))
 

@@ -79,6 +79,10 @@ class Product(Base):
         # database walk the order and stop after one page (migration 0003_catalog).
         Index("ix_products_published_at_id", "published_at", "id"),
         Index("ix_products_price_amount_id", "price_amount", "id"),
+        # The studio lists garments newest first, a page at a time: hers, or everyone's for staff
+        # (migration 0013).
+        Index("ix_products_artisan_id_created_at_id", "artisan_id", "created_at", "id"),
+        Index("ix_products_created_at_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,11 +5,11 @@ Views pass plain values (already validated by the form); rules that involve the 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from storefront.accounts.services import audit, diff
+from storefront.catalog.queries import listed_by, listed_rows
 from storefront.extensions import db
 from storefront.models import Product, ProductImage, ProductStatus, ProductTranslation, now_utc
 from storefront.money import to_minor
@@ -232,14 +232,38 @@ def change_status(product: Product, action: str) -> None:
     db.session.commit()
 
 
-def garments_for(artisan_id=None):
-    """Garments to list in the studio (one artisan's, or everyone's for staff), newest first."""
-    query = (select(Product).options(selectinload(Product.translations), selectinload(Product.images),
-                                     selectinload(Product.artisan))
-             .order_by(Product.created_at.desc(), Product.id.desc()))
-    if artisan_id is not None:
-        query = query.where(Product.artisan_id == artisan_id)
-    return db.session.execute(query).scalars().all()
+STUDIO_PAGE_SIZE = 24  # a phone on 3G shows a page of her garments, not all of them (staff see thousands)
+NEWEST_FIRST = (Product.created_at.desc(), Product.id.desc())
+
+
+@dataclass(frozen=True)
+class GarmentPage:
+    garments: list
+    page: int
+    pages: int
+
+
+def _of_artisan(stmt, artisan_id):
+    return stmt if artisan_id is None else stmt.where(Product.artisan_id == artisan_id)
+
+
+def garments_page(artisan_id=None, page=1) -> GarmentPage:
+    """One page of the garments listed in the studio (one artisan's, or everyone's for staff), newest
+    first; a page past the end shows the last one."""
+    total = db.session.scalar(_of_artisan(select(func.count()).select_from(Product), artisan_id))
+    pages = max(1, -(-total // STUDIO_PAGE_SIZE))
+    page = min(max(1, page), pages)
+    rows = (_of_artisan(listed_rows(), artisan_id)
+            .order_by(*NEWEST_FIRST).limit(STUDIO_PAGE_SIZE).offset((page - 1) * STUDIO_PAGE_SIZE))
+    return GarmentPage(listed_by(rows), page, pages)
+
+
+def page_of(product, artisan_id=None) -> int:
+    """The studio page that lists `product` (to go back to it after an edit)."""
+    newer = db.session.scalar(_of_artisan(select(func.count()).select_from(Product), artisan_id).where(
+        or_(Product.created_at > product.created_at,
+            and_(Product.created_at == product.created_at, Product.id > product.id))))
+    return newer // STUDIO_PAGE_SIZE + 1
 
 
 def count_garments(artisan_id):

@@ -14,9 +14,9 @@ from storefront.cooperative import fee_policy
 from storefront.extensions import db
 from storefront.media import uploads
 from storefront.media.pipeline import ImageRejected, rejection_message, store_image
-from storefront.web_ids import id_arg, parse_id
+from storefront.web_ids import id_arg, page_arg, parse_id
 from storefront.models import Artisan, Product
-from storefront.studio import bp, calculator, garments
+from storefront.studio import bp, calculator, garments, present
 from storefront.studio.forms import MAX_PHOTOS, CalculatorForm, GarmentForm
 from storefront.studio.voice import collect_voice, voice_context
 from storefront.voice import stories
@@ -135,9 +135,20 @@ def _collect_voice():
 @allow(*EVERYONE_LOGGED_IN)
 def index():
     artisan_id = current_user.artisan_id if not current_user.is_staff else id_arg("artisan")
-    return render_template("studio/index.html", garments=garments.garments_for(artisan_id),
+    listing = garments.garments_page(artisan_id, page_arg())
+    shown_artisan = artisan_id if current_user.is_staff else None
+    return render_template("studio/index.html", garments=present.listed_garments(listing.garments),
+                           listing=listing,
                            artisans=_artisan_choices() if current_user.is_staff else [],
-                           selected_artisan=artisan_id)
+                           selected_artisan=artisan_id,
+                           page_link=lambda page: url_for("studio.index", artisan=shown_artisan, page=page))
+
+
+def _back_to_list(product, artisan_id=None):
+    """The studio list at the page showing `product` (filtered by `artisan_id` for staff)."""
+    return redirect(url_for("studio.index", artisan=artisan_id,
+                            page=garments.page_of(product, artisan_id or current_user.artisan_id),
+                            _anchor=f"garment-{product.id}"))
 
 
 def _from_queue():
@@ -185,8 +196,7 @@ def new_garment():
         if _from_queue():
             return _queue_arrival(repeated, repeated=True)
         flash(_("This garment had already arrived; it is not added twice."), "info")
-        return redirect(url_for("studio.index", artisan=artisan_id if current_user.is_staff else None,
-                                _anchor=f"garment-{repeated.id}"))
+        return _back_to_list(repeated, artisan_id if current_user.is_staff else None)
     try:
         product = garments.create_garment(artisan_id, garments.GarmentData.from_form(form), photos,
                                           publish=action == "publish", staff=current_user.is_staff,
@@ -204,8 +214,7 @@ def new_garment():
         return _queue_arrival(product, repeated=False)
     flash(_("Your garment is published.") if action == "publish" else _("Your garment is saved as a draft."),
           "info")
-    return redirect(url_for("studio.index", artisan=artisan_id if current_user.is_staff else None,
-                            _anchor=f"garment-{product.id}"))
+    return _back_to_list(product, artisan_id if current_user.is_staff else None)
 
 
 def _owned_garment_or_404(product_id):
@@ -240,7 +249,7 @@ def edit_garment(product_id):
         stories.record_story(product.artisan_id, recording, request.form.get("voice_language", ""),
                              product_id=product.id)
     flash(_("Your changes are saved."), "info")
-    return redirect(url_for("studio.index", _anchor=f"garment-{product.id}"))
+    return _back_to_list(product)
 
 
 @bp.route("/garments/<int:product_id>/status", methods=["POST"])
@@ -254,7 +263,7 @@ def garment_status(product_id):
         flash(GARMENT_MESSAGES[error.code](), "error")
     else:
         flash(_("Done."), "info")
-    return redirect(url_for("studio.index", _anchor=f"garment-{product.id}"))
+    return _back_to_list(product)
 
 
 @bp.route("/price")

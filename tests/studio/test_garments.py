@@ -1,5 +1,7 @@
 """An artisan adds, edits, publishes and retires her garments; a coordinator does it for her."""
 import io
+import re
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -219,3 +221,27 @@ def test_the_studio_speaks_spanish_by_default(client, people, login):
     html = client.get("/studio/").get_data(as_text=True)
     assert '<html lang="es">' in html
     assert "Mis prendas" in html or "Mi taller" in html, "the Spanish catalogue is compiled and used"
+
+
+def test_her_garments_come_a_page_at_a_time_and_an_edit_returns_to_its_page(app, client, people, login,
+                                                                             garment):
+    """24 a page, newest first; only hers; after changing one on page 2 she is back on page 2 beside it."""
+    base = datetime(2026, 1, 1)
+    ids = [garment(people.a, title=f"Huipil {n}", published_at=base + timedelta(days=n)) for n in range(30)]
+    garment(people.b, title="Rebozo de María")
+    with app.app_context():  # created in this order: make the newest-first order explicit
+        for n, product_id in enumerate(ids):
+            db.session.get(Product, product_id).created_at = base + timedelta(days=n)
+        db.session.commit()
+    login("rosa")
+    first = client.get("/studio/").get_data(as_text=True)
+    second = client.get("/studio/?page=2").get_data(as_text=True)
+    assert [f"garment-{i}" for i in reversed(ids[6:])] == re.findall(r'id="(garment-\d+)"', first)
+    assert [f"garment-{i}" for i in reversed(ids[:6])] == re.findall(r'id="(garment-\d+)"', second)
+    assert "Page 1 of 2" in first and 'rel="next"' in first and "Rebozo de María" not in first + second
+    assert client.get("/studio/?page=9").get_data(as_text=True).count('class="card garment"') == 6
+
+    response = client.post(f"/studio/garments/{ids[2]}/status",
+                           data={"action": "sold_out", "csrf_token": csrf_token(client, "/studio/?page=2")})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/studio/?page=2#garment-{ids[2]}")
