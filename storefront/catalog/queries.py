@@ -1,7 +1,7 @@
 """Reads for the public pages; each page uses a fixed number of queries, whatever it shows."""
 from dataclasses import dataclass, replace
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from storefront.catalog import search
@@ -108,51 +108,57 @@ class Listed:
     status: str
     stock: int
     artisan_name: str
+    reserved: bool        # someone is paying for it right now (an active stock hold)
     translations: tuple   # Title per language
     photo: Photo | None   # the first photo
 
 
-CARD_COLUMNS = (Product.id, Product.slug, Product.category, Product.technique, Product.price_amount,
-                Product.status, Product.stock, Artisan.display_name)
+def _listed_statement():
+    """Every garment of `ids` with its artisan's name, first photo and hold, one row per text language.
+
+    Built once: a list page runs it with its ids, a single round trip for all its cards.
+    """
+    first_photo = (select(ProductImage.id).where(ProductImage.product_id == Product.id)
+                   .order_by(ProductImage.position, ProductImage.id).limit(1)
+                   .correlate(Product).scalar_subquery())
+    held = (select(StockHold.id).where(StockHold.product_id == Product.id,
+                                       StockHold.status == HoldStatus.ACTIVE.value).exists())
+    return (select(Product.id, Product.slug, Product.category, Product.technique, Product.price_amount,
+                   Product.status, Product.stock, Artisan.display_name, held.label("reserved"),
+                   ProductTranslation.locale, ProductTranslation.title, ProductImage.content_hash,
+                   ProductImage.width, ProductImage.height, ProductImage.alt_text)
+            .join(Artisan, Artisan.id == Product.artisan_id)
+            .outerjoin(ProductTranslation, ProductTranslation.product_id == Product.id)
+            .outerjoin(ProductImage, ProductImage.id == first_photo)
+            .where(Product.id.in_(bindparam("ids", expanding=True))))
 
 
-def listed_rows():
-    """select() of what a card shows of a garment and its artisan; add the conditions and the order."""
-    return select(*CARD_COLUMNS).join(Artisan, Artisan.id == Product.artisan_id)
+LISTED = _listed_statement()
 
 
 def listed(ids) -> list[Listed]:
-    """The garments `ids`, in that order, as cards show them (three Core queries, whatever the number)."""
+    """The garments `ids`, in that order, as cards show them (one query, whatever their number)."""
     if not ids:
         return []
-    rows = {row.id: row for row in db.session.connection().execute(listed_rows().where(Product.id.in_(ids)))}
-    return _with_titles_and_photos([rows[i] for i in ids if i in rows])
+    found = {}
+    for row in db.session.connection().execute(LISTED, {"ids": list(ids)}):
+        if row.id not in found:
+            photo = Photo(row.content_hash, row.width, row.height, row.alt_text) if row.content_hash else None
+            found[row.id] = (row, [], photo)
+        if row.locale is not None:
+            found[row.id][1].append(Title(row.locale, row.title))
+    return [Listed(*row[:9], translations=tuple(titles), photo=photo)
+            for row, titles, photo in (found[i] for i in ids if i in found)]
 
 
-def listed_by(stmt) -> list[Listed]:
-    """The garments a listed_rows() statement selects, in its order (three Core queries)."""
-    return _with_titles_and_photos(db.session.connection().execute(stmt).all())
+def listed_by(ids_stmt) -> list[Listed]:
+    """The garments whose ids a select(Product.id) statement gives, in its order (two queries)."""
+    return listed(db.session.connection().execute(ids_stmt).scalars().all())
 
 
-def _with_titles_and_photos(rows):
-    if not rows:
-        return []
-    ids = [row.id for row in rows]
-    connection = db.session.connection()
-    titles, photos = {}, {}
-    for product_id, locale, title in connection.execute(
-            select(ProductTranslation.product_id, ProductTranslation.locale, ProductTranslation.title)
-            .where(ProductTranslation.product_id.in_(ids))):
-        titles.setdefault(product_id, []).append(Title(locale, title))
-    photo_rows = connection.execute(
-        select(ProductImage.product_id, ProductImage.content_hash, ProductImage.width, ProductImage.height,
-               ProductImage.alt_text)
-        .where(ProductImage.product_id.in_(ids))
-        .order_by(ProductImage.product_id, ProductImage.position, ProductImage.id))
-    for product_id, *photo in photo_rows:
-        photos.setdefault(product_id, Photo(*photo))
-    return [Listed(*row, translations=tuple(titles.get(row.id, ())), photo=photos.get(row.id))
-            for row in rows]
+def reserved_of(items) -> frozenset:
+    """Ids of the listed garments someone is paying for now."""
+    return frozenset(item.id for item in items if item.reserved)
 
 
 def search_products(filters: CatalogFilters, page_size=PAGE_SIZE) -> ProductPage:
@@ -185,13 +191,11 @@ def search_products(filters: CatalogFilters, page_size=PAGE_SIZE) -> ProductPage
     page = min(max(1, filters.page), pages)
     if filters.q:
         products = listed(ids[(page - 1) * page_size:page * page_size])
-    else:  # the page's cards straight from the ordered rows
-        products = listed_by(_filtered_ids(filters, *CARD_COLUMNS[1:])
-                             .join(Artisan, Artisan.id == Product.artisan_id)
-                             .order_by(*ordering).limit(page_size).offset((page - 1) * page_size))
-    page_ids = [product.id for product in products]
+    else:
+        products = listed_by(_filtered_ids(filters).order_by(*ordering)
+                             .limit(page_size).offset((page - 1) * page_size))
     return ProductPage(products=products, total=total, page=page, pages=pages,
-                       reserved_ids=reserved_product_ids(page_ids), total_is_lower_bound=capped)
+                       reserved_ids=reserved_of(products), total_is_lower_bound=capped)
 
 
 def reserved_product_ids(product_ids) -> frozenset:
@@ -215,7 +219,7 @@ def availability(product, reserved_ids=frozenset()):
 def featured_products(limit=4):
     """The newest garments still for sale, for the home page."""
     return listed_by(
-        listed_rows()
+        select(Product.id).join(Product.artisan)
         .where(Product.status == ProductStatus.PUBLISHED.value, Product.stock > 0, Artisan.active.is_(True))
         .order_by(Product.published_at.desc(), Product.id.desc()).limit(limit))
 
@@ -234,7 +238,7 @@ def product_by_slug(slug):
 
 def more_by_artisan(product, limit=4):
     return listed_by(
-        listed_rows()
+        select(Product.id)
         .where(Product.artisan_id == product.artisan_id, Product.id != product.id,
                Product.status == ProductStatus.PUBLISHED.value, Product.stock > 0)
         .order_by(Product.published_at.desc(), Product.id.desc()).limit(limit))
@@ -256,7 +260,7 @@ def artisan_by_slug(slug):
 
 def artisan_products(artisan, limit=48):
     return listed_by(
-        listed_rows()
+        select(Product.id)
         .where(Product.artisan_id == artisan.id, Product.status.in_(VISIBLE_STATUSES))
         .order_by(Product.status.desc(), Product.published_at.desc(), Product.id.desc()).limit(limit))
 

@@ -16,9 +16,9 @@ from storefront.voice import news, stories
 BRAND = "Telar"
 
 
-def _cards(listed, reserved_ids=frozenset()):
-    """Cards of garments listed by the queries (queries.Listed)."""
-    locale, currency = current_locale(), current_currency()
+def _cards(listed):
+    """Cards of garments listed by the queries (queries.Listed, each knowing whether it is held)."""
+    locale, currency, reserved_ids = current_locale(), current_currency(), queries.reserved_of(listed)
     return [present.listed_card(item, locale, currency, reserved_ids) for item in listed]
 
 
@@ -44,7 +44,7 @@ def products():
     args = catalog_filters.shareable_args(request.args)
     return render_template(
         "catalog/products.html", filters=chosen, result=result,
-        cards=_cards(result.products, result.reserved_ids),
+        cards=_cards(result.products),
         args=args, shown_currency=shown_currency, categories=CATEGORIES, techniques=TECHNIQUES,
         communities=queries.communities(),
         artisan_name=queries.artisan_name(chosen.artisan) if chosen.artisan else None,
@@ -114,7 +114,7 @@ def artisan(slug):
         "catalog/artisan.html", artisan=found, story=present.artisan_story(found, locale), portrait=portrait,
         languages=present.artisan_languages(found), voice=_voice(found.id, None, locale),
         updates=news.updates_of(found.id),
-        cards=_cards(products, queries.reserved_product_ids([p.id for p in products])),
+        cards=_cards(products),
         og_image=portrait.absolute(640)
         if portrait else None,
         alternates=seo.alternates(), canonical=seo.canonical_url())

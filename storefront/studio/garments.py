@@ -9,7 +9,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from storefront.accounts.services import audit, diff
-from storefront.catalog.queries import listed_by, listed_rows
+from storefront.catalog.queries import listed_by
 from storefront.extensions import db
 from storefront.models import Product, ProductImage, ProductStatus, ProductTranslation, now_utc
 from storefront.money import to_minor
@@ -253,9 +253,9 @@ def garments_page(artisan_id=None, page=1) -> GarmentPage:
     total = db.session.scalar(_of_artisan(select(func.count()).select_from(Product), artisan_id))
     pages = max(1, -(-total // STUDIO_PAGE_SIZE))
     page = min(max(1, page), pages)
-    rows = (_of_artisan(listed_rows(), artisan_id)
-            .order_by(*NEWEST_FIRST).limit(STUDIO_PAGE_SIZE).offset((page - 1) * STUDIO_PAGE_SIZE))
-    return GarmentPage(listed_by(rows), page, pages)
+    ids = (_of_artisan(select(Product.id), artisan_id)
+           .order_by(*NEWEST_FIRST).limit(STUDIO_PAGE_SIZE).offset((page - 1) * STUDIO_PAGE_SIZE))
+    return GarmentPage(listed_by(ids), page, pages)
 
 
 def page_of(product, artisan_id=None) -> int:
