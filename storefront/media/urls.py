@@ -4,7 +4,7 @@ from flask import g, url_for
 from storefront.media.pipeline import derivative_name, derivative_widths
 
 
-def _derivatives_prefix():
+def derivatives_prefix():
     """The URL of the derivatives' folder, built once a request (a catalog page shows ~150 URLs)."""
     prefix = g.get("media_derivatives_prefix")
     if prefix is None:
@@ -14,7 +14,7 @@ def _derivatives_prefix():
 
 def image_src(content_hash, width, ext="jpg"):
     # Names are a hex hash, a width and an extension: nothing to quote.
-    return _derivatives_prefix() + derivative_name(content_hash, width, ext)
+    return derivatives_prefix() + derivative_name(content_hash, width, ext)
 
 
 def image_srcset(content_hash, original_width, ext):
