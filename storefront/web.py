@@ -72,9 +72,17 @@ def _file_digest(path: str, mtime: float) -> str:
 
 
 def static_url(filename):
-    """URL of a static file with a content fingerprint, so it can be cached forever."""
-    path = Path(current_app.static_folder) / filename
-    version = _file_digest(str(path), path.stat().st_mtime) if path.exists() else "0"
+    """URL of a static file with a content fingerprint, so it can be cached forever.
+
+    Outside debug mode the fingerprint is read once per process (a deployment replaces the files and
+    restarts); in debug mode, whenever the file changes.
+    """
+    versions = current_app.extensions.setdefault("static_versions", {})
+    version = None if current_app.debug else versions.get(filename)
+    if version is None:
+        path = Path(current_app.static_folder) / filename
+        version = versions[filename] = (_file_digest(str(path), path.stat().st_mtime) if path.exists()
+                                        else "0")
     return url_for("static", filename=filename, v=version)
 
 
