@@ -13,7 +13,9 @@ it, so every write path moves it: the studio, staff pages, commands, webhooks, b
 PostgreSQL: a deferred constraint trigger per table runs at commit, once per transaction and group (a
 transaction-local setting remembers it was done), so the version row is the last lock a transaction
 takes and holds only while it commits: no deadlock with the rows the transaction wrote, no writer
-waiting on another for longer than a commit. The version becomes visible with the data, atomically.
+waiting on another for longer than a commit. It locks every group's row in one order at once, so two
+transactions that changed the groups in opposite orders do not deadlock either. The version becomes
+visible with the data, atomically.
 
 Two indexes let the studio read one page of garments newest first (hers, or everyone's for staff)
 without sorting them all.
@@ -47,6 +49,12 @@ def _pg_upgrade():
             done text := 'telar.data_version_bumped_' || TG_ARGV[0];
         BEGIN
             IF coalesce(current_setting(done, true), '') = '' THEN
+                -- Every group's row, always in the same order, at the first bump of the transaction:
+                -- two commits that changed the groups in opposite orders cannot wait on each other.
+                IF coalesce(current_setting('telar.data_versions_locked', true), '') = '' THEN
+                    PERFORM 1 FROM data_versions ORDER BY name FOR UPDATE;
+                    PERFORM set_config('telar.data_versions_locked', 'yes', true);
+                END IF;
                 PERFORM set_config(done, 'yes', true);  -- true: forgotten when the transaction ends
                 UPDATE data_versions SET version = version + 1 WHERE name = TG_ARGV[0];
             END IF;

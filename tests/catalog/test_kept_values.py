@@ -5,6 +5,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+import threading
 from datetime import date
 from decimal import Decimal
 
@@ -199,3 +200,38 @@ def test_the_staff_home_counts_texts_to_translate_again_after_a_change(app, clie
 def _to_translate(client):
     page = client.get("/coop/?lang=en").get_data(as_text=True)
     return int(re.search(r"(\d+) texts? to translate", page).group(1))
+
+
+@pytest.mark.postgres_only
+def test_commits_that_change_the_groups_in_opposite_orders_never_deadlock(app, make, database_url):
+    """A checkout writes an order then a garment's stock, a refund a garment then the ledger: their
+    version bumps, at commit, must not wait on each other in a cycle (PostgreSQL would abort one)."""
+    with app.app_context():
+        first, second = make.product().id, make.product().id
+    url = make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+    def writer(statements, errors, ready):
+        with psycopg.connect(url) as connection:
+            try:
+                for statement in statements:
+                    connection.execute(statement)
+                ready.wait()  # both transactions have written: commit together
+                connection.commit()
+            except psycopg.Error as error:
+                errors.append(error)
+
+    for attempt in range(40):  # without one lock order, a deadlock shows within a few attempts
+        errors, ready = [], threading.Barrier(2)
+        catalog_then_sales = [f"UPDATE products SET stock = stock WHERE id = {first}",
+                              "INSERT INTO ledger_entries (artisan_id, kind, amount, currency, reason, "
+                              "occurred_at, created_at) SELECT artisan_id, 'adjustment', 1, 'MXN', 'test', "
+                              f"now(), now() FROM products WHERE id = {first}"]
+        sales_then_catalog = [catalog_then_sales[1].replace(str(first), str(second)),
+                              f"UPDATE products SET stock = stock WHERE id = {second}"]
+        threads = [threading.Thread(target=writer, args=(s, errors, ready))
+                   for s in (catalog_then_sales, sales_then_catalog)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert errors == [], (attempt, errors)
