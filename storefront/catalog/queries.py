@@ -2,7 +2,7 @@
 from dataclasses import dataclass, replace
 
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from storefront.catalog import search
 from storefront.catalog.vocabulary import CATEGORIES, TECHNIQUES
@@ -118,9 +118,9 @@ def _listed_statement():
 
     Built once: a list page runs it with its ids, a single round trip for all its cards.
     """
-    first_photo = (select(ProductImage.id).where(ProductImage.product_id == Product.id)
-                   .order_by(ProductImage.position, ProductImage.id).limit(1)
-                   .correlate(Product).scalar_subquery())
+    photo = aliased(ProductImage)
+    first_photo = (select(photo.id).where(photo.product_id == Product.id)
+                   .order_by(photo.position, photo.id).limit(1).correlate(Product).scalar_subquery())
     held = (select(StockHold.id).where(StockHold.product_id == Product.id,
                                        StockHold.status == HoldStatus.ACTIVE.value).exists())
     return (select(Product.id, Product.slug, Product.category, Product.technique, Product.price_amount,
@@ -147,7 +147,7 @@ def listed(ids) -> list[Listed]:
             found[row.id] = (row, [], photo)
         if row.locale is not None:
             found[row.id][1].append(Title(row.locale, row.title))
-    return [Listed(*row[:9], translations=tuple(titles), photo=photo)
+    return [Listed(*row[:9], translations=tuple(titles), photo=photo)  # the statement's first 9 columns
             for row, titles, photo in (found[i] for i in ids if i in found)]
 
 
