@@ -207,6 +207,14 @@ def reserved_product_ids(product_ids) -> frozenset:
     return frozenset(rows)
 
 
+def reserved_ids_of(product) -> frozenset:
+    """{product.id} while someone is paying for it. Asked only of a garment on sale with no stock left:
+    an available or withdrawn one reads the same whatever its holds (see availability)."""
+    if product.status != ProductStatus.PUBLISHED.value or product.stock > 0:
+        return frozenset()
+    return reserved_product_ids([product.id])
+
+
 def availability(product, reserved_ids=frozenset()):
     """'available', 'reserved' (held by a checkout in progress) or 'sold'."""
     if product.status == ProductStatus.PUBLISHED.value and product.stock > 0:
@@ -244,12 +252,27 @@ def more_by_artisan(product, limit=4):
         .order_by(Product.published_at.desc(), Product.id.desc()).limit(limit))
 
 
-def active_artisans(limit=None):
-    stmt = (select(Artisan).where(Artisan.active.is_(True)).order_by(Artisan.display_name, Artisan.id)
-            .options(selectinload(Artisan.translations)))
-    if limit:
-        stmt = stmt.limit(limit)
-    return db.session.execute(stmt).scalars().all()
+@dataclass(frozen=True)
+class ArtisanLink:
+    slug: str
+    display_name: str
+    community: str
+    municipality: str
+
+
+def artisan_links(limit):
+    """The first active artisans by name, for the home page's list of links; kept in memory until an
+    artisan changes (storefront.kept)."""
+    return kept_while(CATALOG, ("artisan_links", limit), lambda: [
+        ArtisanLink(*row) for row in db.session.execute(
+            select(Artisan.slug, Artisan.display_name, Artisan.community, Artisan.municipality)
+            .where(Artisan.active.is_(True)).order_by(Artisan.display_name, Artisan.id).limit(limit))])
+
+
+def active_artisans():
+    return db.session.execute(
+        select(Artisan).where(Artisan.active.is_(True)).order_by(Artisan.display_name, Artisan.id)
+        .options(selectinload(Artisan.translations))).scalars().all()
 
 
 def artisan_by_slug(slug):

@@ -30,7 +30,7 @@ def home():
     return render_template(
         "catalog/home.html", cards=_cards(queries.featured_products()), impact=impact,
         paid_to_artisans=present.money(impact.paid_to_artisans_mxn, current_currency(), current_locale()),
-        artisans=queries.active_artisans(limit=12), alternates=seo.alternates(),
+        artisans=queries.artisan_links(12), alternates=seo.alternates(),
         canonical=seo.canonical_url())
 
 
@@ -61,7 +61,7 @@ def product(slug):
     if found is None:
         abort(404)
     locale, currency = current_locale(), current_currency()
-    card = present.product_card(found, locale, currency, queries.reserved_product_ids([found.id]))
+    card = present.product_card(found, locale, currency, queries.reserved_ids_of(found))
     split = price_breakdown(found.price_amount, fee_policy())
     # Shown in the buyer's currency, the parts are the displayed price split in the same proportions,
     # so they add up exactly to what she pays.
