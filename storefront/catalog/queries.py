@@ -96,6 +96,14 @@ def _filtered_ids(filters: CatalogFilters, *columns):
     return stmt
 
 
+def _narrowed(filters: CatalogFilters):
+    """Whether anything besides the words narrows the catalog or orders it (by price): a search
+    then joins the products; otherwise the search index alone answers (search.visible_matching)."""
+    return bool(filters.category or filters.technique or filters.community or filters.artisan
+                or filters.min_price_mxn is not None or filters.max_price_mxn is not None
+                or filters.available or filters.sort not in ("relevance", "newest"))
+
+
 ORDERINGS = {
     "newest": (Product.published_at.desc(), Product.id.desc()),
     "price_asc": (Product.price_amount.asc(), Product.id.asc()),
@@ -121,9 +129,16 @@ def search_products(filters: CatalogFilters, page_size=PAGE_SIZE) -> ProductPage
                    for word in search.words(filters.q)]
     ordering = ORDERINGS.get(filters.sort, ORDERINGS["newest"])
     if query_words:
-        matched, relevance = search.matching(_filtered_ids(filters), Product.id, query_words)
+        alone = None if _narrowed(filters) else search.visible_matching(query_words)
+        if alone:  # PostgreSQL, words only: ranked from the index's own columns
+            matched, relevance, newest = alone
+        else:
+            matched, relevance = search.matching(_filtered_ids(filters), Product.id, query_words)
+            newest = ORDERINGS["newest"]
         if filters.sort == "relevance":
-            ordering = (relevance.desc(), *ORDERINGS["newest"])
+            ordering = (relevance.desc(), *newest)
+        elif alone:
+            ordering = newest
         ordered = matched.order_by(*ordering)
     else:
         ordered = _filtered_ids(filters).order_by(*ordering)
