@@ -13,6 +13,8 @@ from storefront.extensions import db
 from storefront.models import (Artisan, HoldStatus, LedgerEntry, LedgerKind, Order, OrderLine, OrderStatus,
                                Product, ProductStatus, StockHold)
 
+# Visible: one of these statuses and an active artisan. The search index on PostgreSQL keeps the same
+# rule in its triggers (migration 0013_search_rank): change both together.
 VISIBLE_STATUSES = (ProductStatus.PUBLISHED.value, ProductStatus.SOLD_OUT.value)
 SOLD_STATUSES = (OrderStatus.PAID.value, OrderStatus.PACKED.value, OrderStatus.SHIPPED.value,
                  OrderStatus.DELIVERED.value)
@@ -75,14 +77,19 @@ def _active_artisans(*conditions):
     return Product.artisan_id.in_(select(Artisan.id).where(Artisan.active.is_(True), *conditions))
 
 
-def _filtered_ids(filters: CatalogFilters, *columns):
+def _filtered_ids(filters: CatalogFilters, *columns, visibility=True):
+    """Ids of the visible garments that `filters` keep; `visibility=False` leaves out what makes a
+    garment visible (status, active artisan) for a search whose index already knows it."""
     artisan_conditions = []
     if filters.community:
         artisan_conditions.append(Artisan.community == filters.community)
     if filters.artisan:
         artisan_conditions.append(Artisan.slug == filters.artisan)
-    stmt = select(Product.id, *columns).where(Product.status.in_(VISIBLE_STATUSES),
-                                              _active_artisans(*artisan_conditions))
+    stmt = select(Product.id, *columns)
+    if visibility:
+        stmt = stmt.where(Product.status.in_(VISIBLE_STATUSES), _active_artisans(*artisan_conditions))
+    elif artisan_conditions:
+        stmt = stmt.where(Product.artisan_id.in_(select(Artisan.id).where(*artisan_conditions)))
     if filters.category:
         stmt = stmt.where(Product.category == filters.category)
     if filters.technique:
@@ -133,7 +140,8 @@ def search_products(filters: CatalogFilters, page_size=PAGE_SIZE) -> ProductPage
         if alone:  # PostgreSQL, words only: ranked from the index's own columns
             matched, relevance, newest = alone
         else:
-            matched, relevance = search.matching(_filtered_ids(filters), Product.id, query_words)
+            candidates = _filtered_ids(filters, visibility=not search.keeps_visibility())
+            matched, relevance = search.matching(candidates, Product.id, query_words)
             newest = ORDERINGS["newest"]
         if filters.sort == "relevance":
             ordering = (relevance.desc(), *newest)
