@@ -11,6 +11,8 @@ from storefront.kept import CATALOG, SALES, kept_while
 from storefront.models import (Artisan, HoldStatus, LedgerEntry, LedgerKind, Order, OrderLine, OrderStatus,
                                Product, ProductImage, ProductStatus, ProductTranslation, StockHold)
 
+# Visible: one of these statuses and an active artisan. The search index on PostgreSQL keeps the same
+# rule in its triggers (migration 0014_search_rank): change both together.
 VISIBLE_STATUSES = (ProductStatus.PUBLISHED.value, ProductStatus.SOLD_OUT.value)
 SOLD_STATUSES = (OrderStatus.PAID.value, OrderStatus.PACKED.value, OrderStatus.SHIPPED.value,
                  OrderStatus.DELIVERED.value)
@@ -48,14 +50,19 @@ def _active_artisans(*conditions):
     return Product.artisan_id.in_(select(Artisan.id).where(Artisan.active.is_(True), *conditions))
 
 
-def _filtered_ids(filters: CatalogFilters, *columns):
+def _filtered_ids(filters: CatalogFilters, *columns, visibility=True):
+    """Ids of the visible garments that `filters` keep; `visibility=False` leaves out what makes a
+    garment visible (status, active artisan) for a search whose index already knows it."""
     artisan_conditions = []
     if filters.community:
         artisan_conditions.append(Artisan.community == filters.community)
     if filters.artisan:
         artisan_conditions.append(Artisan.slug == filters.artisan)
-    stmt = select(Product.id, *columns).where(Product.status.in_(VISIBLE_STATUSES),
-                                              _active_artisans(*artisan_conditions))
+    stmt = select(Product.id, *columns)
+    if visibility:
+        stmt = stmt.where(Product.status.in_(VISIBLE_STATUSES), _active_artisans(*artisan_conditions))
+    elif artisan_conditions:
+        stmt = stmt.where(Product.artisan_id.in_(select(Artisan.id).where(*artisan_conditions)))
     if filters.category:
         stmt = stmt.where(Product.category == filters.category)
     if filters.technique:
@@ -67,6 +74,14 @@ def _filtered_ids(filters: CatalogFilters, *columns):
     if filters.available:
         stmt = stmt.where(Product.status == ProductStatus.PUBLISHED.value, Product.stock > 0)
     return stmt
+
+
+def _narrowed(filters: CatalogFilters):
+    """Whether anything besides the words narrows the catalog or orders it (by price): a search
+    then joins the products; otherwise the search index alone answers (search.visible_matching)."""
+    return bool(filters.category or filters.technique or filters.community or filters.artisan
+                or filters.min_price_mxn is not None or filters.max_price_mxn is not None
+                or filters.available or filters.sort not in ("relevance", "newest"))
 
 
 ORDERINGS = {
@@ -173,9 +188,17 @@ def search_products(filters: CatalogFilters, page_size=PAGE_SIZE) -> ProductPage
                    for word in search.words(filters.q)]
     ordering = ORDERINGS.get(filters.sort, ORDERINGS["newest"])
     if query_words:
-        matched, relevance = search.matching(_filtered_ids(filters), Product.id, query_words)
+        alone = None if _narrowed(filters) else search.visible_matching(query_words)
+        if alone:  # PostgreSQL, words only: ranked from the index's own columns
+            matched, relevance, newest = alone
+        else:
+            candidates = _filtered_ids(filters, visibility=not search.keeps_visibility())
+            matched, relevance = search.matching(candidates, Product.id, query_words)
+            newest = ORDERINGS["newest"]
         if filters.sort == "relevance":
-            ordering = (relevance.desc(), *ORDERINGS["newest"])
+            ordering = (relevance.desc(), *newest)
+        elif alone:
+            ordering = newest
         ordered = matched.order_by(*ordering)
     capped = False
     if filters.q:  # a query of punctuation only has no words, and finds nothing

@@ -3,10 +3,14 @@ import re
 from datetime import datetime
 
 import pytest
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import literal, text, update
+from sqlalchemy.dialects import postgresql
 
 from storefront.catalog import queries, search
 from storefront.extensions import db
 from storefront.catalog.filters import parse_filters, shareable_args
+from storefront.models import Artisan, Product
 
 
 def titles(client, query):
@@ -79,6 +83,10 @@ def test_search_reads_words_and_ignores_punctuation(client, data):
     assert titles(client, "?q=_") == []
     assert titles(client, "?q=\\") == []
     assert titles(client, '?q="prenda') == ["Otra prenda"]                 # FTS5/tsquery syntax is not parsed
+    # With another filter too (on PostgreSQL the tsquery then goes into the statement as a constant).
+    assert titles(client, "?q=100%25&category=huipil") == ["Descuento 100% algodón"]
+    assert titles(client, "?q='prenda'%3B--&category=huipil") == ["Otra prenda"]
+    assert titles(client, "?q=%25&category=huipil") == []
 
 
 def garment_with_story(data, title, story, **kwargs):
@@ -126,6 +134,104 @@ def test_search_follows_every_change(client, data, make, app):
     assert titles(client, "?q=falda") == []
     with app.app_context():
         assert search.indexed_count() == 0
+
+
+def test_search_follows_status_and_artisan(client, data, make):
+    """Only visible garments are found, whichever way they stop or start being visible: the studio,
+    a bulk SQL update, her artisan's deactivation; with or without other filters."""
+    artisan = make.artisan(name="Petrona Ruiz", slug="petrona")
+    garment = data.garment(artisan=artisan, title="Huipil de tortugas", with_image=False)
+    other = data.garment(title="Rebozo de tortugas", with_image=False, category="rebozo")
+    assert titles(client, "?q=tortugas&category=huipil") == ["Huipil de tortugas"]
+    garment.status = "archived"
+    db.session.commit()
+    assert titles(client, "?q=tortugas") == ["Rebozo de tortugas"]
+    assert titles(client, "?q=tortugas&category=huipil") == []
+    garment.status = "sold_out"                        # sold garments stay in the catalog
+    db.session.commit()
+    assert sorted(titles(client, "?q=tortugas")) == ["Huipil de tortugas", "Rebozo de tortugas"]
+    db.session.execute(update(Product).where(Product.id.in_([garment.id, other.id])).values(status="draft"))
+    db.session.commit()
+    assert titles(client, "?q=tortugas") == []
+    db.session.execute(update(Product).values(status="published"))
+    db.session.commit()
+    assert sorted(titles(client, "?q=tortugas")) == ["Huipil de tortugas", "Rebozo de tortugas"]
+    artisan.active = False
+    db.session.commit()
+    assert titles(client, "?q=tortugas") == ["Rebozo de tortugas"]
+    assert titles(client, "?q=petrona") == [] and titles(client, "?q=tortugas&category=huipil") == []
+    db.session.execute(update(Artisan).where(Artisan.id == artisan.id).values(active=True))
+    db.session.commit()
+    assert titles(client, "?q=petrona") == ["Huipil de tortugas"]
+    garment.artisan = make.artisan(name="Manuela Gómez", slug="manuela")
+    artisan.active = False                             # her old artisan leaves; the garment stays
+    db.session.commit()
+    assert titles(client, "?q=manuela+tortugas") == ["Huipil de tortugas"]
+
+
+def test_search_ranks_title_then_people_then_story_and_newest_first(client, data, make):
+    """A word in the title ranks first, in the artisan's name or community next, in the story last;
+    equal matches newest first, following a change of publication date."""
+    weaver = make.artisan(name="Xunka Colibrí", slug="xunka")
+    garment_with_story(data, "Bolsa tejida", "Un colibrí en el telar.", published_at=datetime(2026, 3, 1))
+    data.garment(artisan=weaver, title="Camino de mesa", with_image=False, published_at=datetime(2026, 2, 1))
+    data.garment(title="Colibrí azul", with_image=False, published_at=datetime(2026, 1, 1))
+    older = data.garment(title="Colibrí rojo", with_image=False, published_at=datetime(2025, 1, 1))
+    ranked = ["Colibrí azul", "Colibrí rojo", "Camino de mesa", "Bolsa tejida"]
+    assert titles(client, "?q=colibri") == ranked
+    assert titles(client, "?q=COLIBRÍ") == ranked
+    assert titles(client, "?q=colibri&sort=newest") == ["Bolsa tejida", "Camino de mesa", "Colibrí azul",
+                                                        "Colibrí rojo"]
+    older.published_at = datetime(2026, 4, 1)
+    db.session.commit()
+    assert titles(client, "?q=colibri") == ["Colibrí rojo", "Colibrí azul", "Camino de mesa", "Bolsa tejida"]
+    assert titles(client, "?q=colibri&sort=newest")[0] == "Colibrí rojo"
+
+
+def test_search_answers_the_same_when_its_statement_is_prepared(client, data):
+    """psycopg prepares a statement run five times; the search then gives the same answer."""
+    garment_with_story(data, "Rebozo de añil", "Teñido con añil.")
+    garment_with_story(data, "Blusa", "Sin tinte.")
+    for _ in range(8):
+        assert titles(client, "?q=anil") == ["Rebozo de añil"]
+        assert titles(client, "?q=anil&category=huipil") == ["Rebozo de añil"]
+
+
+@pytest.mark.postgres_only
+def test_search_stems_the_words_once_not_per_matching_row(app):
+    """Even in a generic plan (what a statement that psycopg prepares ends up with) no row stems the
+    words: an InitPlan computes the tsquery once (words only), or it comes as a constant (with other
+    filters). Written inline, each matching row stemmed every word in five languages, twice."""
+    dialect = postgresql.psycopg.dialect(paramstyle="numeric_dollar")
+    with app.test_request_context():
+        filters = queries.CatalogFilters(q="huipil flores", sort="price_asc")
+        query_words = [(word, []) for word in search.words(filters.q)]
+        alone, relevance, newest = search.visible_matching(query_words)
+        joined, _ = search.matching(queries._filtered_ids(filters), Product.id, query_words)
+        db.session.execute(text("SET LOCAL plan_cache_mode = force_generic_plan"))
+        for n, ranked in enumerate((alone.order_by(relevance.desc(), *newest),
+                                    joined.order_by(*queries.ORDERINGS["price_asc"]))):
+            compiled = ranked.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+            values = ", ".join(str(literal(compiled.params[name]).compile(
+                dialect=dialect, compile_kwargs={"literal_binds": True})) for name in compiled.positiontup)
+            db.session.execute(text(f"PREPARE ranked_{n} AS {compiled.string}"))
+            plan = "\n".join(db.session.execute(text(f"EXPLAIN EXECUTE ranked_{n}({values})")).scalars())
+            assert "plainto_tsquery" not in plan, plan
+            assert ("InitPlan" in plan) == (n == 0), plan
+
+
+def test_search_rank_migration_indexes_the_garments_already_there(app, client, data, make):
+    """0014_search_rank, down and up again over existing garments: what it adds to the index (on
+    PostgreSQL, visibility and publication date) is filled in for them."""
+    data.garment(title="Huipil guardado", status="archived", with_image=False)
+    data.garment(artisan=make.artisan(name="Lucía Méndez", slug="lucia"), title="Huipil visible",
+                 with_image=False)
+    db.session.close()
+    downgrade(revision="0013_data_versions")
+    upgrade()
+    assert titles(client, "?q=huipil") == ["Huipil visible"]
+    assert titles(client, "?q=lucia+huipil") == ["Huipil visible"]
+    assert search.indexed_count() == 2
 
 
 def test_pagination_is_stable_and_clamped(client, data, make):

@@ -224,7 +224,7 @@ def test_the_studio_speaks_spanish_by_default(client, people, login):
 
 
 def test_her_garments_come_a_page_at_a_time_and_an_edit_returns_to_its_page(app, client, people, login,
-                                                                             garment):
+                                                                            garment):
     """24 a page, newest first; only hers; after changing one on page 2 she is back on page 2 beside it."""
     base = datetime(2026, 1, 1)
     ids = [garment(people.a, title=f"Huipil {n}", published_at=base + timedelta(days=n)) for n in range(30)]
