@@ -238,7 +238,7 @@ def main():
     results = {}
     with Gunicorn("bench.hello:app", log_name="hello") as hello:
         results["hello (before)"] = run_wrk(hello.url("/"))
-        with Gunicorn("storefront:create_app()", env=app_env, log_name="storefront") as shop:
+        with Gunicorn("storefront.wsgi:app", env=app_env, log_name="storefront") as shop:
             # A garment still for sale: its page carries the add-to-cart form (the same for every visitor).
             product = first_product_path(shop.url("/products/?available=1"))
             pages = (("/", "/"), ("/products/", "/products/"), ("product page", product))

@@ -88,7 +88,7 @@ def instances(app, emulator, tmp_path):
            "PUBLIC_BASE_URL": f"http://127.0.0.1:{ports[0]}", "FLASK_APP": "storefront"}
     processes = [subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-w", "2", "-k", "gthread", "--threads", "4",
-         "-b", f"127.0.0.1:{port}", "storefront:create_app()"],
+         "-b", f"127.0.0.1:{port}", "storefront.wsgi:app"],
         cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for port in ports]
     urls = [f"http://127.0.0.1:{port}" for port in ports]
     try:
