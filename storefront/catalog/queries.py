@@ -1,5 +1,6 @@
 """Reads for the public pages; each page uses a fixed number of queries, whatever it shows."""
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
@@ -166,9 +167,27 @@ def listed(ids) -> list[Listed]:
             for row, titles, photo in (found[i] for i in ids if i in found)]
 
 
-def listed_by(ids_stmt) -> list[Listed]:
+def listed_by(ids_stmt, params=None) -> list[Listed]:
     """The garments whose ids a select(Product.id) statement gives, in its order (two queries)."""
-    return listed(db.session.connection().execute(ids_stmt).scalars().all())
+    return listed(db.session.connection().execute(ids_stmt, params).scalars().all())
+
+
+# Statements built once, run with their values: building a select costs about as much as running it.
+@lru_cache(maxsize=None)
+def _whole_catalog_page(sort):
+    return (_filtered_ids(CatalogFilters()).order_by(*ORDERINGS.get(sort, ORDERINGS["newest"]))
+            .limit(bindparam("size")).offset(bindparam("skip")))
+
+
+NEWEST_FOR_SALE = (
+    select(Product.id).join(Product.artisan)
+    .where(Product.status == ProductStatus.PUBLISHED.value, Product.stock > 0, Artisan.active.is_(True))
+    .order_by(*ORDERINGS["newest"]).limit(bindparam("size")))
+MORE_BY_ARTISAN = (
+    select(Product.id)
+    .where(Product.artisan_id == bindparam("artisan_id"), Product.id != bindparam("product_id"),
+           Product.status == ProductStatus.PUBLISHED.value, Product.stock > 0)
+    .order_by(*ORDERINGS["newest"]).limit(bindparam("size")))
 
 
 def reserved_of(items) -> frozenset:
@@ -214,6 +233,9 @@ def search_products(filters: CatalogFilters, page_size=PAGE_SIZE) -> ProductPage
     page = min(max(1, filters.page), pages)
     if filters.q:
         products = listed(ids[(page - 1) * page_size:page * page_size])
+    elif replace(filters, sort="newest", page=1) == CatalogFilters():  # the whole catalog: built once
+        products = listed_by(_whole_catalog_page(filters.sort),
+                             {"size": page_size, "skip": (page - 1) * page_size})
     else:
         products = listed_by(_filtered_ids(filters).order_by(*ordering)
                              .limit(page_size).offset((page - 1) * page_size))
@@ -249,30 +271,27 @@ def availability(product, reserved_ids=frozenset()):
 
 def featured_products(limit=4):
     """The newest garments still for sale, for the home page."""
-    return listed_by(
-        select(Product.id).join(Product.artisan)
-        .where(Product.status == ProductStatus.PUBLISHED.value, Product.stock > 0, Artisan.active.is_(True))
-        .order_by(Product.published_at.desc(), Product.id.desc()).limit(limit))
+    return listed_by(NEWEST_FOR_SALE, {"size": limit})
+
+
+# One query: a garment's few texts, photos and her texts joined (a dozen rows) cost less than three more
+# round trips. Built once (an ORM statement with its loader options costs as much to build as to run).
+PRODUCT_BY_SLUG = (
+    select(Product).join(Product.artisan)
+    .where(Product.slug == bindparam("slug"), Product.status.in_(VISIBLE_STATUSES), Artisan.active.is_(True))
+    .options(contains_eager(Product.artisan).joinedload(Artisan.translations),
+             joinedload(Product.translations), joinedload(Product.images)))
 
 
 def product_by_slug(slug):
-    """A visible garment with its artisan, or None (drafts and archived ones are not public).
-
-    One query: its few texts, photos and her texts joined (a dozen rows) cost less than three more
-    round trips to the database."""
-    stmt = (select(Product).join(Product.artisan)
-            .where(Product.slug == slug, Product.status.in_(VISIBLE_STATUSES), Artisan.active.is_(True))
-            .options(contains_eager(Product.artisan).joinedload(Artisan.translations),
-                     joinedload(Product.translations), joinedload(Product.images)))
-    return db.session.execute(stmt).unique().scalar_one_or_none()
+    """A visible garment with its artisan, or None (drafts and archived ones are not public)."""
+    return db.session.execute(PRODUCT_BY_SLUG, {"slug": slug}).unique().scalar_one_or_none()
 
 
 def more_by_artisan(product, limit=4):
-    return listed_by(
-        select(Product.id)
-        .where(Product.artisan_id == product.artisan_id, Product.id != product.id,
-               Product.status == ProductStatus.PUBLISHED.value, Product.stock > 0)
-        .order_by(Product.published_at.desc(), Product.id.desc()).limit(limit))
+    """Her other garments still for sale, newest first, for a garment's page."""
+    return listed_by(MORE_BY_ARTISAN,
+                     {"artisan_id": product.artisan_id, "product_id": product.id, "size": limit})
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 The recording itself is checked and stored by storefront.media.audio; these functions keep the rows
 and remove a replaced recording's file once no row uses it.
 """
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from storefront.accounts.services import audit
 from storefront.extensions import db
@@ -15,12 +15,18 @@ TEXT_LOCALES = ("tzo", "tzh", "es", "en", "fr", "de")
 MAX_TEXT = 5000
 
 
+# Built once (a garment's page asks on every visit): her profile story, or a garment's.
+_NEWEST_STORY = select(VoiceStory).where(VoiceStory.artisan_id == bindparam("artisan_id"))
+PROFILE_STORY = _NEWEST_STORY.where(VoiceStory.product_id.is_(None)).order_by(VoiceStory.id.desc()).limit(1)
+GARMENT_STORY = (_NEWEST_STORY.where(VoiceStory.product_id == bindparam("product_id"))
+                 .order_by(VoiceStory.id.desc()).limit(1))
+
+
 def story_of(artisan_id, product_id=None):
     """Her profile story (product_id None) or the story of one garment, with its texts."""
-    query = select(VoiceStory).where(VoiceStory.artisan_id == artisan_id)
-    query = query.where(VoiceStory.product_id.is_(None) if product_id is None
-                        else VoiceStory.product_id == product_id)
-    return db.session.scalars(query.order_by(VoiceStory.id.desc()).limit(1)).first()
+    if product_id is None:
+        return db.session.scalars(PROFILE_STORY, {"artisan_id": artisan_id}).first()
+    return db.session.scalars(GARMENT_STORY, {"artisan_id": artisan_id, "product_id": product_id}).first()
 
 
 def record_story(artisan_id, stored: StoredAudio, spoken_language, product_id=None, commit=True):
