@@ -167,9 +167,9 @@ def listed(ids) -> list[Listed]:
             for row, titles, photo in (found[i] for i in ids if i in found)]
 
 
-def listed_by(ids_stmt, params=None) -> list[Listed]:
+def listed_by(ids_stmt) -> list[Listed]:
     """The garments whose ids a select(Product.id) statement gives, in its order (two queries)."""
-    return listed(db.session.connection().execute(ids_stmt, params).scalars().all())
+    return listed(db.session.connection().execute(ids_stmt).scalars().all())
 
 
 # Statements built once, run with their values: building a select costs about as much as running it.
@@ -233,14 +233,20 @@ def search_products(filters: CatalogFilters, page_size=PAGE_SIZE) -> ProductPage
     page = min(max(1, filters.page), pages)
     if filters.q:
         products = listed(ids[(page - 1) * page_size:page * page_size])
-    elif replace(filters, sort="newest", page=1) == CatalogFilters():  # the whole catalog: built once
-        products = listed_by(_whole_catalog_page(filters.sort),
-                             {"size": page_size, "skip": (page - 1) * page_size})
-    else:
-        products = listed_by(_filtered_ids(filters).order_by(*ordering)
-                             .limit(page_size).offset((page - 1) * page_size))
+    else:  # which garments a browsing page shows is kept like its total; what they show is read now
+        products = listed(kept_while(CATALOG, ("page", replace(filters, page=page), page_size),
+                                     lambda: _browsing_page_ids(filters, ordering, page, page_size)))
     return ProductPage(products=products, total=total, page=page, pages=pages,
                        reserved_ids=reserved_of(products), total_is_lower_bound=capped)
+
+
+def _browsing_page_ids(filters, ordering, page, page_size):
+    connection, skip = db.session.connection(), (page - 1) * page_size
+    if replace(filters, sort="newest", page=1) == CatalogFilters():  # the whole catalog: built once
+        return connection.execute(_whole_catalog_page(filters.sort), {"size": page_size, "skip": skip}
+                                  ).scalars().all()
+    return connection.execute(_filtered_ids(filters).order_by(*ordering).limit(page_size).offset(skip)
+                              ).scalars().all()
 
 
 def reserved_product_ids(product_ids) -> frozenset:
@@ -270,8 +276,9 @@ def availability(product, reserved_ids=frozenset()):
 
 
 def featured_products(limit=4):
-    """The newest garments still for sale, for the home page."""
-    return listed_by(NEWEST_FOR_SALE, {"size": limit})
+    """The newest garments still for sale, for the home page (which ones kept until the catalog changes)."""
+    return listed(kept_while(CATALOG, ("newest_for_sale", limit), lambda: db.session.connection().execute(
+        NEWEST_FOR_SALE, {"size": limit}).scalars().all()))
 
 
 # One query: a garment's few texts, photos and her texts joined (a dozen rows) cost less than three more
@@ -289,9 +296,11 @@ def product_by_slug(slug):
 
 
 def more_by_artisan(product, limit=4):
-    """Her other garments still for sale, newest first, for a garment's page."""
-    return listed_by(MORE_BY_ARTISAN,
-                     {"artisan_id": product.artisan_id, "product_id": product.id, "size": limit})
+    """Her other garments still for sale, newest first, for a garment's page (which ones kept until the
+    catalog changes)."""
+    params = {"artisan_id": product.artisan_id, "product_id": product.id, "size": limit}
+    return listed(kept_while(CATALOG, ("more_by_artisan", product.id, limit), lambda: db.session.connection()
+                             .execute(MORE_BY_ARTISAN, params).scalars().all()))
 
 
 @dataclass(frozen=True)

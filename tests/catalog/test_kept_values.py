@@ -148,7 +148,7 @@ def test_the_catalog_total_is_kept_until_any_writer_changes_the_catalog(app, cli
                                                                         database_url):
     with app.app_context():
         make.product()
-        hidden = make.product(status="draft").id
+        hidden = make.product(status="draft", title="Rebozo guardado").id
     assert _garment_count(client) == 1
     for later in (0, 10):  # within the check seconds, then past them (the version is read again)
         clock[0] += later
@@ -161,6 +161,7 @@ def test_the_catalog_total_is_kept_until_any_writer_changes_the_catalog(app, cli
     assert _garment_count(client) == 1  # not checked again yet: the promise is within the seconds
     clock[0] += app.config["KEPT_VALUES_CHECK_SECONDS"]
     assert _garment_count(client) == 2
+    assert "Rebozo guardado" in client.get("/products/").get_data(as_text=True)  # the page's garments too
 
 
 def test_one_version_step_per_transaction_whatever_it_writes(app, database_url):
