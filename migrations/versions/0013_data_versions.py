@@ -15,7 +15,12 @@ transaction-local setting remembers it was done), so the version row is the last
 takes and holds only while it commits: no deadlock with the rows the transaction wrote, no writer
 waiting on another for longer than a commit. It locks every group's row in one order at once, so two
 transactions that changed the groups in opposite orders do not deadlock either. The version becomes
-visible with the data, atomically.
+visible with the data, atomically. The triggers' WHEN lets only a group's first changed row in a
+transaction queue an event: a bulk statement of a million rows queues one.
+
+A deferred event still pending forbids DDL on its table in the same transaction ("cannot CREATE
+INDEX ... because it has pending trigger events"): migrations run with `SET CONSTRAINTS ALL
+IMMEDIATE` (migrations/env.py), and a script that loads rows then builds an index must do the same.
 
 Two indexes let the studio read one page of garments newest first (hers, or everyone's for staff)
 without sorting them all.
@@ -43,26 +48,36 @@ def _triggers():
 
 
 def _pg_upgrade():
+    # True for a group's first change in a transaction, false after: the WHEN of the triggers, so a
+    # transaction queues one event per group, not one per row (a bulk load of a million rows, one).
+    op.execute("""
+        CREATE FUNCTION telar_data_version_first_change(grp text) RETURNS boolean
+        LANGUAGE plpgsql VOLATILE AS $$
+        DECLARE
+            queued text := 'telar.data_version_queued_' || grp;
+        BEGIN
+            IF coalesce(current_setting(queued, true), '') = '' THEN
+                PERFORM set_config(queued, 'yes', true);  -- true: forgotten when the transaction ends
+                RETURN true;
+            END IF;
+            RETURN false;
+        END $$""")
     op.execute("""
         CREATE FUNCTION telar_bump_data_version() RETURNS trigger LANGUAGE plpgsql AS $$
-        DECLARE
-            done text := 'telar.data_version_bumped_' || TG_ARGV[0];
         BEGIN
-            IF coalesce(current_setting(done, true), '') = '' THEN
-                -- Every group's row, always in the same order, at the first bump of the transaction:
-                -- two commits that changed the groups in opposite orders cannot wait on each other.
-                IF coalesce(current_setting('telar.data_versions_locked', true), '') = '' THEN
-                    PERFORM 1 FROM data_versions ORDER BY name FOR UPDATE;
-                    PERFORM set_config('telar.data_versions_locked', 'yes', true);
-                END IF;
-                PERFORM set_config(done, 'yes', true);  -- true: forgotten when the transaction ends
-                UPDATE data_versions SET version = version + 1 WHERE name = TG_ARGV[0];
+            -- Every group's row, always in the same order, at the first bump of the transaction:
+            -- two commits that changed the groups in opposite orders cannot wait on each other.
+            IF coalesce(current_setting('telar.data_versions_locked', true), '') = '' THEN
+                PERFORM 1 FROM data_versions ORDER BY name FOR UPDATE;
+                PERFORM set_config('telar.data_versions_locked', 'yes', true);
             END IF;
+            UPDATE data_versions SET version = version + 1 WHERE name = TG_ARGV[0];
             RETURN NULL;
         END $$""")
     for name, table, group in _triggers():
         op.execute(f"""CREATE CONSTRAINT TRIGGER {name} AFTER INSERT OR UPDATE OR DELETE ON {table}
                        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+                       WHEN (telar_data_version_first_change('{group}'))
                        EXECUTE FUNCTION telar_bump_data_version('{group}')""")
 
 
@@ -70,6 +85,7 @@ def _pg_downgrade():
     for name, table, _group in _triggers():
         op.execute(f"DROP TRIGGER {name} ON {table}")
     op.execute("DROP FUNCTION telar_bump_data_version()")
+    op.execute("DROP FUNCTION telar_data_version_first_change(text)")
 
 
 def create_sqlite_triggers():
