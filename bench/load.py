@@ -12,7 +12,7 @@ of the bare app's requests/s, p99 under 50 ms at 32 connections. Printed, never 
 wrk sends no cookie, so it is the anonymous visitor that storefront.pagecache serves from memory
 (a garment shared on social media brings exactly those). The same pages are then measured with the
 session cookie of a buyer with a garment in her cart ("uncached" rows): every request rendered, as for
-her or a logged-in artisan.
+her or a logged-in artisan. Target (issue 18): at least 320 req/s each, 4x the ~80 of before.
 """
 import math
 import os
@@ -39,6 +39,8 @@ GUNICORN = ["-w", "2", "-k", "gthread", "--threads", "4", "--reuse-port"]
 WRK = ["-t2", "-c32", "-d10s", "--latency"]
 SECRET = "bench-secret-key-long-enough-for-production-0123456789"
 TARGET_RATIO, TARGET_P99_MS = 0.40, 50.0
+# Issue 18: rendered pages (nothing from a cache) at least 4x the ~80 req/s they had when it was filed.
+RENDERED_BEFORE_RPS, TARGET_RENDERED_RPS = 80, 320
 COPY_SUFFIX = "--copy-"
 
 
@@ -259,7 +261,10 @@ def main():
         ratio = r["rps"] / reference
         errors = r["non_2xx"] + r["socket_errors"]
         page = not label.startswith("hello") and not label.endswith("uncached")
-        verdict = "" if page or label.startswith("hello") else "(reference)"
+        verdict = ""
+        if label.endswith("uncached"):
+            times = r["rps"] / RENDERED_BEFORE_RPS
+            verdict = f"{'met' if r['rps'] >= TARGET_RENDERED_RPS else 'MISSED'} ({times:.1f}x)"
         if page:
             ok = ratio >= TARGET_RATIO and r["p99_ms"] < TARGET_P99_MS and errors == 0
             verdict = "met" if ok else "MISSED"
@@ -268,12 +273,15 @@ def main():
                             f"{label} errors": errors})
         if label.endswith("uncached"):
             figures.update({f"{label} req/s": round(r["rps"], 1), f"{label} p50 ms": round(r["p50_ms"], 2),
-                            f"{label} p99 ms": round(r["p99_ms"], 2), f"{label} ratio": round(ratio, 3)})
+                            f"{label} p99 ms": round(r["p99_ms"], 2), f"{label} ratio": round(ratio, 3),
+                            f"{label} x before": round(r["rps"] / RENDERED_BEFORE_RPS, 1)})
         print(f"{label:<24}{r['rps']:>10.1f}{r['p50_ms']:>9.2f}{r['p99_ms']:>9.2f}{ratio:>8.2f}{errors:>8}  "
               f"{verdict}")
     print(f"targets: ratio >= {TARGET_RATIO:.2f} of the bare app, p99 < {TARGET_P99_MS:.0f} ms, no errors; "
           "pages for anonymous visitors come from the page cache (PAGE_CACHE_SECONDS, default 5 s), "
-          "'uncached' rows send a buyer's cart cookie, so every request is rendered")
+          "'uncached' rows send a buyer's cart cookie, so every request is rendered: target "
+          f">= {TARGET_RENDERED_RPS} req/s, {TARGET_RENDERED_RPS // RENDERED_BEFORE_RPS}x the "
+          f"{RENDERED_BEFORE_RPS} of before")
     return figures
 
 

@@ -6,7 +6,8 @@ Revises: 0005_commission_voice
 Create Date: 2026-12-02
 
 Figures that pages read on every visit and that change only when their tables do (the catalog's
-totals, the communities, the texts to translate, the cooperative's sales figures) are kept in each
+totals, the communities, the texts to translate, which garment has a voice story, the cooperative's
+sales figures) are kept in each
 process's memory (storefront.kept.kept_while) until the version of their group moves. Triggers move
 it, so every write path moves it: the studio, staff pages, commands, webhooks, bulk SQL, a restore.
 
@@ -37,7 +38,8 @@ branch_labels = None
 depends_on = None
 
 GROUPS = {
-    "catalog": ("products", "product_translations", "product_images", "artisans", "artisan_translations"),
+    "catalog": ("products", "product_translations", "product_images", "artisans", "artisan_translations",
+                "voice_stories"),
     "sales": ("orders", "order_lines", "order_refunds", "ledger_entries", "payouts"),
 }
 

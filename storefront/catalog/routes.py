@@ -86,7 +86,7 @@ def product(slug):
 
 def _voice(artisan_id, product_id, locale):
     """Her recorded story for the page's player: (story, transcript, translation), or None."""
-    story = stories.story_of(artisan_id, product_id)
+    story = stories.public_story_of(artisan_id, product_id)
     return (story, *stories.text_for_reader(story, locale)) if story is not None else None
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import bindparam, select
 
 from storefront.accounts.services import audit
 from storefront.extensions import db
+from storefront.kept import CATALOG, kept_while
 from storefront.media.audio import StoredAudio, audio_path
 from storefront.models import ArtisanUpdate, CommissionPost, ScreenGuide, VoiceStory, VoiceStoryText
 
@@ -27,6 +28,14 @@ def story_of(artisan_id, product_id=None):
     if product_id is None:
         return db.session.scalars(PROFILE_STORY, {"artisan_id": artisan_id}).first()
     return db.session.scalars(GARMENT_STORY, {"artisan_id": artisan_id, "product_id": product_id}).first()
+
+
+def public_story_of(artisan_id, product_id=None):
+    """story_of() for public pages, which show it on every visit while most garments have none: whether
+    there is one (its id) is kept in memory until a story or the catalog changes (storefront.kept)."""
+    story_id = kept_while(CATALOG, ("voice_story", artisan_id, product_id),
+                          lambda: getattr(story_of(artisan_id, product_id), "id", None))
+    return db.session.get(VoiceStory, story_id) if story_id is not None else None
 
 
 def record_story(artisan_id, stored: StoredAudio, spoken_language, product_id=None, commit=True):

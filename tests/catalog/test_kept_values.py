@@ -236,3 +236,20 @@ def test_commits_that_change_the_groups_in_opposite_orders_never_deadlock(app, m
         for thread in threads:
             thread.join(timeout=30)
         assert errors == [], (attempt, errors)
+
+
+def test_a_voice_story_recorded_by_another_writer_plays_on_the_garments_page_within_the_seconds(
+        app, client, make, clock, database_url):
+    """Whether a garment has a voice story is kept (most have none); a new one shows within the seconds."""
+    with app.app_context():
+        product = make.product()
+        slug, product_id, artisan_id = product.slug, product.id, product.artisan_id
+    page = f"/products/{slug}"
+    assert "<audio" not in client.get(page + "?currency=MXN").get_data(as_text=True)  # her session: rendered
+    _another_connection(database_url,
+                        "INSERT INTO voice_stories (artisan_id, product_id, content_hash, duration_ms, "
+                        f"size_bytes, spoken_language, created_at) VALUES ({artisan_id}, {product_id}, "
+                        f"'{'a' * 64}', 60000, 202157, 'tzo', CURRENT_TIMESTAMP)")
+    assert "<audio" not in client.get(page).get_data(as_text=True)  # not checked again yet
+    clock[0] += app.config["KEPT_VALUES_CHECK_SECONDS"]
+    assert "<audio" in client.get(page).get_data(as_text=True)
