@@ -27,7 +27,7 @@ from storefront import writes
 from storefront.extensions import db
 from storefront.models import DataVersion
 
-CATALOG = "catalog"   # garments, their texts and photos, artisans
+CATALOG = "catalog"   # garments, their texts and photos, artisans, voice stories
 SALES = "sales"       # orders, refunds, the ledger, payouts
 MAX_KEPT_FIGURES = 1000  # per group: one per catalog filter a buyer tried, say; then start again
 
@@ -85,7 +85,8 @@ def _current(name, version_statement, load):
 
 
 def kept_while(group: str, key: Hashable, load: Callable[[], Any]):
-    """load()'s value for `key`, kept until the version of `group` (CATALOG, SALES) moves.
+    """load()'s value for `key`, kept until the version of `group` (CATALOG, SALES) moves; load() must
+    return something nobody changes (a number, a tuple, frozen dataclasses).
 
     The version is read at most once a request and once every KEPT_VALUES_CHECK_SECONDS per process
     (at once after this process commits a write), so a change by any writer is seen within those

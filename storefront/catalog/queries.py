@@ -243,10 +243,10 @@ def search_products(filters: CatalogFilters, page_size=PAGE_SIZE) -> ProductPage
 def _browsing_page_ids(filters, ordering, page, page_size):
     connection, skip = db.session.connection(), (page - 1) * page_size
     if replace(filters, sort="newest", page=1) == CatalogFilters():  # the whole catalog: built once
-        return connection.execute(_whole_catalog_page(filters.sort), {"size": page_size, "skip": skip}
-                                  ).scalars().all()
-    return connection.execute(_filtered_ids(filters).order_by(*ordering).limit(page_size).offset(skip)
-                              ).scalars().all()
+        ids = connection.execute(_whole_catalog_page(filters.sort), {"size": page_size, "skip": skip})
+    else:
+        ids = connection.execute(_filtered_ids(filters).order_by(*ordering).limit(page_size).offset(skip))
+    return tuple(ids.scalars())
 
 
 def reserved_product_ids(product_ids) -> frozenset:
@@ -277,8 +277,8 @@ def availability(product, reserved_ids=frozenset()):
 
 def featured_products(limit=4):
     """The newest garments still for sale, for the home page (which ones kept until the catalog changes)."""
-    return listed(kept_while(CATALOG, ("newest_for_sale", limit), lambda: db.session.connection().execute(
-        NEWEST_FOR_SALE, {"size": limit}).scalars().all()))
+    return listed(kept_while(CATALOG, ("newest_for_sale", limit), lambda: tuple(
+        db.session.connection().execute(NEWEST_FOR_SALE, {"size": limit}).scalars())))
 
 
 # One query: a garment's few texts, photos and her texts joined (a dozen rows) cost less than three more
@@ -299,8 +299,8 @@ def more_by_artisan(product, limit=4):
     """Her other garments still for sale, newest first, for a garment's page (which ones kept until the
     catalog changes)."""
     params = {"artisan_id": product.artisan_id, "product_id": product.id, "size": limit}
-    return listed(kept_while(CATALOG, ("more_by_artisan", product.id, limit), lambda: db.session.connection()
-                             .execute(MORE_BY_ARTISAN, params).scalars().all()))
+    return listed(kept_while(CATALOG, ("more_by_artisan", product.id, limit), lambda: tuple(
+        db.session.connection().execute(MORE_BY_ARTISAN, params).scalars())))
 
 
 @dataclass(frozen=True)
@@ -314,10 +314,10 @@ class ArtisanLink:
 def artisan_links(limit):
     """The first active artisans by name, for the home page's list of links; kept in memory until an
     artisan changes (storefront.kept)."""
-    return kept_while(CATALOG, ("artisan_links", limit), lambda: [
+    return kept_while(CATALOG, ("artisan_links", limit), lambda: tuple(
         ArtisanLink(*row) for row in db.session.execute(
             select(Artisan.slug, Artisan.display_name, Artisan.community, Artisan.municipality)
-            .where(Artisan.active.is_(True)).order_by(Artisan.display_name, Artisan.id).limit(limit))])
+            .where(Artisan.active.is_(True)).order_by(Artisan.display_name, Artisan.id).limit(limit))))
 
 
 def active_artisans():
@@ -341,9 +341,9 @@ def artisan_products(artisan, limit=48):
 
 def communities():
     """Communities that have active artisans, for the catalog filter."""
-    return kept_while(CATALOG, "communities", lambda: db.session.execute(
+    return kept_while(CATALOG, "communities", lambda: tuple(db.session.execute(
         select(Artisan.community).distinct().where(Artisan.active.is_(True))
-        .order_by(Artisan.community)).scalars().all())
+        .order_by(Artisan.community)).scalars()))
 
 
 def artisan_name(slug):
