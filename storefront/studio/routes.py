@@ -146,8 +146,8 @@ def index():
 
 def _back_to_list(product, artisan_id=None):
     """The studio list at the page showing `product` (filtered by `artisan_id` for staff)."""
-    return redirect(url_for("studio.index", artisan=artisan_id,
-                            page=garments.page_of(product, artisan_id or current_user.artisan_id),
+    page = garments.page_of(product, artisan_id or current_user.artisan_id)
+    return redirect(url_for("studio.index", artisan=artisan_id, page=page if page > 1 else None,
                             _anchor=f"garment-{product.id}"))
 
 

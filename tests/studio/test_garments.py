@@ -245,3 +245,6 @@ def test_her_garments_come_a_page_at_a_time_and_an_edit_returns_to_its_page(app,
                            data={"action": "sold_out", "csrf_token": csrf_token(client, "/studio/?page=2")})
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/studio/?page=2#garment-{ids[2]}")
+    response = client.post(f"/studio/garments/{ids[-1]}/status",
+                           data={"action": "sold_out", "csrf_token": csrf_token(client, "/studio/")})
+    assert response.headers["Location"].endswith(f"/studio/#garment-{ids[-1]}")  # page 1 needs no number
