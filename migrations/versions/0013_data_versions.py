@@ -7,9 +7,9 @@ Create Date: 2026-12-02
 
 Figures that pages read on every visit and that change only when their tables do (the catalog's
 totals, the communities, the texts to translate, which garment has a voice story, the cooperative's
-sales figures) are kept in each
-process's memory (storefront.kept.kept_while) until the version of their group moves. Triggers move
-it, so every write path moves it: the studio, staff pages, commands, webhooks, bulk SQL, a restore.
+sales figures) are kept in each process's memory (storefront.kept.kept_while) until the version of
+their group moves. Triggers move it, so every write path moves it: the studio, staff pages,
+commands, webhooks, bulk SQL, a restore.
 
 PostgreSQL: a deferred constraint trigger per table runs at commit, once per transaction and group (a
 transaction-local setting remembers it was done), so the version row is the last lock a transaction
