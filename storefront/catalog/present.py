@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 from storefront.catalog.content import pick_translation
 from storefront.catalog.queries import availability
 from storefront.catalog.vocabulary import category_label, language_label, technique_label
-from storefront.media.urls import derivatives_prefix, image_src, image_srcset
+from storefront.media.urls import image_src, image_srcset
 from storefront.media.pipeline import derivative_name, derivative_widths
 from storefront import formatting
 from storefront.pricing import price_in
@@ -54,18 +54,13 @@ class Picture:
     def html(self, sizes, lazy=True, priority=False):
         """<picture>: WebP and JPEG at every width the pipeline made. Built here rather than in a Jinja
         macro because a catalog page shows 24 of them and a macro call costs as much as the string."""
-        prefix = derivatives_prefix()
-        widths = derivative_widths(self.width)
-        webp, jpg = (", ".join(f"{prefix}{derivative_name(self.content_hash, w, ext)} {w}w" for w in widths)
-                     for ext in ("webp", "jpg"))
-        src = prefix + derivative_name(self.content_hash, self.best_width(640), "jpg")
         attributes = ' loading="lazy"' if lazy else ""
         if priority:
             attributes += ' fetchpriority="high"'
         sizes = escape(sizes)
         return Markup(
-            f'<picture>\n<source type="image/webp" srcset="{webp}" sizes="{sizes}">\n'
-            f'<img src="{src}" srcset="{jpg}" sizes="{sizes}" width="{self.width}" '
+            f'<picture>\n<source type="image/webp" srcset="{self.webp_srcset}" sizes="{sizes}">\n'
+            f'<img src="{self.src(640)}" srcset="{self.jpg_srcset}" sizes="{sizes}" width="{self.width}" '
             f'height="{self.height}" alt="{escape(self.alt)}"{attributes} decoding="async">\n</picture>')
 
 

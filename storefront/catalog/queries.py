@@ -43,7 +43,6 @@ class ProductPage:
     total: int
     page: int
     pages: int
-    reserved_ids: frozenset
     total_is_lower_bound: bool = False
 
 
@@ -237,7 +236,7 @@ def search_products(filters: CatalogFilters, page_size=PAGE_SIZE) -> ProductPage
         products = listed(kept_while(CATALOG, ("page", replace(filters, page=page), page_size),
                                      lambda: _browsing_page_ids(filters, ordering, page, page_size)))
     return ProductPage(products=products, total=total, page=page, pages=pages,
-                       reserved_ids=reserved_of(products), total_is_lower_bound=capped)
+                       total_is_lower_bound=capped)
 
 
 def _browsing_page_ids(filters, ordering, page, page_size):

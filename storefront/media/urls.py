@@ -18,4 +18,6 @@ def image_src(content_hash, width, ext="jpg"):
 
 
 def image_srcset(content_hash, original_width, ext):
-    return ", ".join(f"{image_src(content_hash, w, ext)} {w}w" for w in derivative_widths(original_width))
+    prefix = derivatives_prefix()  # once for every width
+    return ", ".join(f"{prefix}{derivative_name(content_hash, w, ext)} {w}w"
+                     for w in derivative_widths(original_width))
